@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Inverter -> host telemetry (the reply to a BB poll, protocol §5). Decoding is split in
+// two steps so that the emulator can share the byte layout without sharing client logic:
+//
+//   payload bytes  <--decode_raw / encode_raw-->  RawTelemetry (integers as on the wire)
+//   RawTelemetry   ---to_physical(options)--->    Telemetry (volts, amps, Wh, Hz, °C)
+//
+// Input order is physical everywhere (inputs[0] = input 1 printed on the inverter):
+//   YC600: input 1 = DC group B (P[22..24]) + energy P[42..]; input 2 = group A + P[37..]
+//          (field reports RPI #100/#127, ESP v10_9a; protocol §5.3)
+//   QS1:   inputs 1..4 = groups A, B, C, D (protocol §5.4)
+//   DS3:   inputs 1..2 = A, B (protocol §5.5, ESP #29)
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "apsecu/aps/ids.hpp"
+#include "apsecu/aps/model.hpp"
+#include "apsecu/util/bytes.hpp"
+#include "apsecu/util/result.hpp"
+
+namespace apsecu::aps {
+
+struct RawInput {
+  std::uint16_t dc_voltage_raw = 0;
+  std::uint16_t dc_current_raw = 0;
+  // YC600/QS1: the full 40-bit accumulator (hosts use its top 24 bits); DS3: the u32 counter.
+  std::uint64_t energy_raw = 0;
+};
+
+struct RawTelemetry {
+  Serial serial;
+  Model model = Model::Yc600;
+  std::uint16_t temperature_raw = 0;
+  std::uint32_t frequency_raw = 0;  // YC600/QS1: grid period (u24); DS3: centi-Hz (u16)
+  std::uint16_t ac_voltage_raw = 0;
+  std::uint32_t uptime_s = 0;       // seconds since the inverter powered up
+  std::uint16_t ac_power_w = 0;     // DS3 only (P[40..41]); not used for energy
+  std::vector<RawInput> inputs;     // physical order, info(model).inputs entries
+};
+
+// Where implementations disagree on a scale (protocol §10), the default is the seed
+// family's (patience4711) and the alternative is a setting.
+enum class EnergyScale : std::uint8_t {
+  Community,  // YC600/QS1: top 24 bits × 8.311/3600 Wh; DS3: raw × 1.66e-5 Wh
+  OpenAps,    // YC600/QS1: 40 bits × 3.756e-8 Wh;       DS3: raw × 1.674e-5 Wh
+};
+
+struct DecodeOptions {
+  EnergyScale energy_scale = EnergyScale::Community;
+  double energy_calibration = 1.0;  // per-inverter multiplier on top of the scale
+};
+
+struct InputReading {
+  std::optional<double> dc_voltage_v;
+  std::optional<double> dc_current_a;
+  double energy_counter_wh = 0;  // inverter counter since its power-up
+};
+
+struct Telemetry {
+  Serial serial;
+  Model model = Model::Yc600;
+  std::optional<double> temperature_c;
+  std::optional<double> frequency_hz;  // nullopt when the inverter sends 0 (QS1 quirk)
+  std::optional<double> ac_voltage_v;  // nullopt when implausibly low (QS1 quirk)
+  std::uint32_t uptime_s = 0;
+  std::vector<InputReading> inputs;
+  RawTelemetry raw;
+};
+
+// `payload` is the APS data of the AF_INCOMING_MSG: serial(6) + L2 frame. Never throws;
+// a wrong length, a missing FB FB / FE FE, an unknown reply opcode or (DS3) a bad checksum
+// is an Error saying which.
+[[nodiscard]] util::Result<RawTelemetry> decode_raw(util::ByteView payload) noexcept;
+[[nodiscard]] util::Bytes encode_raw(const RawTelemetry& raw);
+[[nodiscard]] Telemetry to_physical(const RawTelemetry& raw, const DecodeOptions& options = {});
+[[nodiscard]] util::Result<Telemetry> decode_telemetry(util::ByteView payload, const DecodeOptions& options = {});
+
+// Inverse conversions, for building realistic replies (emulator, tests). Clamped to the
+// field's range.
+struct PhysicalInput {
+  double dc_voltage_v = 0;
+  double dc_current_a = 0;
+  double energy_wh = 0;
+};
+struct PhysicalState {
+  Serial serial;
+  Model model = Model::Yc600;
+  double temperature_c = 25;
+  double frequency_hz = 50;
+  double ac_voltage_v = 230;
+  std::uint32_t uptime_s = 0;
+  double ac_power_w = 0;
+  std::vector<PhysicalInput> inputs;
+};
+[[nodiscard]] RawTelemetry to_raw(const PhysicalState& state);
+
+// Power limit read back from a DE query reply (YC600/QS1) or DD/DE page (DS3), in watts.
+[[nodiscard]] util::Result<double> decode_power_limit(util::ByteView payload, Model model) noexcept;
+// Builds such a reply (emulator).
+[[nodiscard]] util::Bytes encode_parameters_reply(const Serial& serial, Model model, double limit_w);
+
+}  // namespace apsecu::aps
