@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 
 #include "apsecu/util/bytes.hpp"
@@ -32,6 +33,9 @@ class ResetLine {
   virtual ~ResetLine() = default;
   virtual util::Status set_low(bool low) = 0;
   [[nodiscard]] virtual std::string describe() const = 0;
+  // False for the "none" line: there is nothing to pulse, so hard_reset() neither drives it nor
+  // waits for a reboot that will not happen.
+  [[nodiscard]] virtual bool present() const { return true; }
 };
 
 }  // namespace apsecu::transport
