@@ -25,6 +25,10 @@ inline constexpr std::uint8_t kRadius = 0x0F;
 [[nodiscard]] util::Bytes encode_poll(const EcuId& ecu);            // L2 06 BB 00x5, ck 00C1
 [[nodiscard]] util::Bytes encode_query_parameters(const EcuId& ecu);  // L2 06 DE 00x5, ck 00E4
 [[nodiscard]] util::Bytes encode_reboot(const EcuId& ecu);          // L2 06 C1 00x5, ck 00A6 (as captured)
+// The reboot checksum is uncertain (protocol §4.6, §10): kadzsol's captured frame carries
+// 00 A6, the sum rule gives 00 C7 (OpenAPS calls that frame "turn on").
+enum class RebootChecksum : std::uint8_t { Captured, Computed };
+[[nodiscard]] util::Bytes encode_reboot(const EcuId& ecu, RebootChecksum checksum);
 [[nodiscard]] util::Bytes encode_normal_operation(const EcuId& ecu);  // the full 30-byte broadcast
 
 // Power limit per inverter (the whole inverter, as the seed family does it). Fails outside

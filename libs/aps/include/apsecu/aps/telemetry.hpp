@@ -48,9 +48,19 @@ enum class EnergyScale : std::uint8_t {
   OpenAps,    // YC600/QS1: 40 bits × 3.756e-8 Wh;       DS3: raw × 1.674e-5 Wh
 };
 
+// DC/AC analogue scales where OpenAPS (ECU firmware constants) and the seed family differ.
+enum class AnalogScale : std::uint8_t {
+  Community,  // YC600/QS1 AC raw/1.3277/4; DS3 V raw/48, I raw×0.0125, AC raw/3.8
+  OpenAps,    // YC600/QS1 AC raw/1.32/4;   DS3 V raw×0.020, I raw×0.01172, AC raw×0.268
+};
+
 struct DecodeOptions {
   EnergyScale energy_scale = EnergyScale::Community;
   double energy_calibration = 1.0;  // per-inverter multiplier on top of the scale
+  AnalogScale analog_scale = AnalogScale::Community;
+  // The configured model, when known. B1 replies come from YC600 and QS1 alike; without
+  // this the serial prefix decides (see detect_model).
+  std::optional<Model> model;
 };
 
 struct InputReading {
@@ -74,6 +84,13 @@ struct Telemetry {
 // a wrong length, a missing FB FB / FE FE, an unknown reply opcode or (DS3) a bad checksum
 // is an Error saying which.
 [[nodiscard]] util::Result<RawTelemetry> decode_raw(util::ByteView payload) noexcept;
+// Same, with the layout of `expected` instead of detection; fails if the reply opcode or
+// length does not belong to that model.
+[[nodiscard]] util::Result<RawTelemetry> decode_raw(util::ByteView payload, Model expected) noexcept;
+// Which model sent this poll reply: DS3 by opcode BB; for B1 the serial prefix (80 = QS1,
+// 40 = YC600), else the YC600's always-empty slots P[19..21] and P[30..31]. The envelope,
+// length and (DS3) checksum are checked as in decode_raw.
+[[nodiscard]] util::Result<Model> detect_model(util::ByteView payload) noexcept;
 [[nodiscard]] util::Bytes encode_raw(const RawTelemetry& raw);
 [[nodiscard]] Telemetry to_physical(const RawTelemetry& raw, const DecodeOptions& options = {});
 [[nodiscard]] util::Result<Telemetry> decode_telemetry(util::ByteView payload, const DecodeOptions& options = {});
@@ -96,6 +113,9 @@ struct PhysicalState {
   std::vector<PhysicalInput> inputs;
 };
 [[nodiscard]] RawTelemetry to_raw(const PhysicalState& state);
+// Same with the scales of `options` (energy scale, calibration, analogue scale); the model
+// comes from the state.
+[[nodiscard]] RawTelemetry to_raw(const PhysicalState& state, const DecodeOptions& options);
 
 // Power limit read back from a DE query reply (YC600/QS1) or DD/DE page (DS3), in watts.
 [[nodiscard]] util::Result<double> decode_power_limit(util::ByteView payload, Model model) noexcept;
