@@ -23,6 +23,8 @@ TEST(ApsL2, EncodesWithComputedOrExplicitChecksum) {
   EXPECT_EQ(util::to_hex(aps::encode_l2(0xBB, zeros)), "FBFB06BB000000000000C1FEFE");
   EXPECT_EQ(util::to_hex(aps::encode_l2(0xC1, zeros, 0x00A6)), "FBFB06C1000000000000A6FEFE");
   EXPECT_EQ(util::to_hex(aps::encode_l2(0x42, {})), "FBFB01420043FEFE");
+  // The ESP32-ECU's "nonsense" DE sent after a set-power, with a zero checksum (§4.7).
+  EXPECT_EQ(util::to_hex(aps::encode_l2(0xDE, zeros, 0x0000)), "FBFB06DE00000000000000FEFE");
 }
 
 TEST(ApsL2, DecodesAtTheStartAndIgnoresWhatFollows) {

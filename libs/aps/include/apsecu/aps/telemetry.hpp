@@ -74,7 +74,7 @@ struct Telemetry {
   Model model = Model::Yc600;
   std::optional<double> temperature_c;
   std::optional<double> frequency_hz;  // nullopt when the inverter sends 0 (QS1 quirk)
-  std::optional<double> ac_voltage_v;  // nullopt when implausibly low (QS1 quirk)
+  std::optional<double> ac_voltage_v;  // nullopt below 10 V, which an answering inverter cannot see (QS1 quirk)
   std::uint32_t uptime_s = 0;
   std::vector<InputReading> inputs;
   RawTelemetry raw;
