@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// apsecu's settings: one JSON file (default /etc/apsecu/apsecu.json), typed, versioned and
+// migrated, validated as a whole, saved atomically. docs/config.md documents every field.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace apsecu::config {
+
+inline constexpr int kCurrentVersion = 1;
+
+enum class NightBehaviour : std::uint8_t {
+  ZeroPowerKeepEnergy,  // at the end of the poll window: power 0, today's energy stays
+  KeepLastValues,       // leave the last readings in place
+};
+
+struct InverterConfig {
+  std::string name;
+  std::string serial;  // 12 digits as printed on the inverter
+  std::string model;   // "YC600", "QS1" or "DS3"
+  std::vector<bool> inputs_in_use;  // one per input; empty means all
+  std::optional<std::int64_t> domoticz_idx;  // a number or absent; never an empty string
+  double energy_calibration = 1.0;  // multiplier on the inverter's energy counters
+  double panel_power_w = 300;       // rated power of each panel, for plausibility checks
+  std::optional<std::uint16_t> short_address;  // learned by pairing
+};
+
+struct Location {
+  std::optional<double> latitude;   // degrees, north positive
+  std::optional<double> longitude;  // degrees, east positive
+};
+
+struct Polling {
+  int interval_s = 300;
+  int sunrise_offset_min = 0;  // negative: start before sunrise
+  int sunset_offset_min = 0;   // positive: stop after sunset
+  NightBehaviour night = NightBehaviour::ZeroPowerKeepEnergy;
+};
+
+struct Radio {
+  std::string ecu_id;                  // 12 hex characters; generated when empty on first save
+  std::string port = "/dev/serial0";   // a serial device, "tcp:host:port", or "emulator"
+  std::string reset_line = "none";     // "none", "gpio:gpiochip0:18", "fifo:/path"
+  std::string energy_scale = "community";  // or "openaps" (protocol §5.6, an open question)
+};
+
+struct Energy {
+  double price_per_kwh = 0.30;
+  std::string currency = "EUR";
+  double co2_kg_per_kwh = 0.4;  // avoided emissions per kWh, for the statistics page
+};
+
+struct Storage {
+  std::string data_dir = "/var/lib/apsecu";
+  int samples_retention_days = 3 * 366;  // daily totals are kept forever
+};
+
+struct Config {
+  int version = kCurrentVersion;
+  std::string timezone;  // IANA name for day boundaries; empty: the system's
+  Location location;
+  Polling polling;
+  Radio radio;
+  Energy energy;
+  Storage storage;
+  std::vector<InverterConfig> inverters;
+};
+
+struct FieldError {
+  std::string field;    // JSON path, e.g. "inverters[1].serial"
+  std::string message;  // for a person
+  bool operator==(const FieldError&) const = default;
+};
+
+}  // namespace apsecu::config
