@@ -23,6 +23,12 @@ inline unpi::Frame wire(const std::string& wire_hex) {
   return f.value_or(unpi::Frame{unpi::Type::Srsp, unpi::Subsystem::Sys, 0xFF, {}});
 }
 
+// The telemetry frame of the §6.1 YC600 poll read (cluster 0x0106, src 0x103A, 94 data bytes).
+inline constexpr const char* kYc600Answer =
+    "FE724481000006013A101414007100B57CFA00005E408000158215FBFB51B103D40F4117000074CF00000076706A73D06B0496000000"
+    "000000000172072D88017862E8201F00030555073F0303030100000100000000000000000000000000000000000000000000000000"
+    "000000000000FEFE3A100E76";
+
 inline std::string hex(const unpi::Frame& f) {
   auto bytes = unpi::encode(f);
   return bytes ? util::to_hex(*bytes) : "<oversize>";
