@@ -50,6 +50,8 @@ InverterSim::InverterSim(InverterConfig config, const EcuRev& preset_ecu, std::u
       limit_w_(config_.power_limit_w.value_or(rated_ac_power_w(config_.model))),
       inputs_(config_.panel_peak_w.size()) {
   if (config_.paired) paired_ecu_ = preset_ecu;
+  // Distinct inputs also make a swapped channel mapping on the host side visible.
+  for (std::size_t i = 0; i < inputs_.size(); ++i) mismatch_.push_back(0.96 + 0.08 * unit_hash(seed_, 100 + i));
 }
 
 void InverterSim::power_up(util::WallTime t) noexcept {
@@ -100,7 +102,7 @@ void InverterSim::update_inputs(double poa_w_m2, double ambient_c) {
 
   double total_ac = 0;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
-    const double available_dc = config_.panel_peak_w[i] * poa_w_m2 / 1000.0 * kSystemDerate;
+    const double available_dc = config_.panel_peak_w[i] * mismatch_[i] * poa_w_m2 / 1000.0 * kSystemDerate;
     inputs_[i].ac_power_w = grid_connected_ ? std::min(available_dc * phys.efficiency, per_input_ac_max) : 0.0;
     total_ac += inputs_[i].ac_power_w;
   }

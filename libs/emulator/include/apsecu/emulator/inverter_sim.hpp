@@ -98,6 +98,7 @@ class InverterSim {
   double temperature_c_ = 15;
   bool grid_connected_ = false;
   std::vector<InputState> inputs_;
+  std::vector<double> mismatch_;  // per input, 0.96..1.04: no two real panels yield the same
 };
 
 }  // namespace apsecu::emulator
