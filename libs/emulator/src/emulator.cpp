@@ -154,6 +154,10 @@ util::Result<std::unique_ptr<Emulator>> Emulator::create(EmulatorConfig config, 
     return opened.error();
   }
   impl->plant.start(clock.now());
+  // Events scheduled before the start belong to a past the emulator never lived through.
+  while (impl->next_event < impl->events.size() && impl->events[impl->next_event].at < impl->plant.time()) {
+    ++impl->next_event;
+  }
   return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
 }
 

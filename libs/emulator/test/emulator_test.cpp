@@ -140,6 +140,26 @@ TEST(Emulator, ScheduledInverterResetZeroesItsCounters) {
   EXPECT_GT(truth->total_wh(), before->inputs[0].energy_j / 3600.0);
 }
 
+TEST(Emulator, ScheduledCoordinatorResetLosesTheNetworkAndPastEventsAreSkipped) {
+  auto c = noon_config();
+  ScheduledEvent past, reset;
+  past.at = at_utc("2026-06-21T11:00Z");  // before the start: never fires
+  past.kind = EventKind::FreezeCoordinator;
+  reset.at = at_utc("2026-06-21T12:01:00Z");  // one real second after the start
+  reset.kind = EventKind::ResetCoordinator;
+  c.events = {past, reset};
+  Running r(c, 60.0);
+  auto host = r.emu->connect();
+  r.emu->start();
+  read_frames(*host, 1, 2s);
+  start_network(*host);
+  EXPECT_EQ(r.emu->coordinator().device_state, 9);
+  EXPECT_THAT(read_frames(*host, 1, 2s), ::testing::ElementsAre(kResetInd));
+  EXPECT_EQ(r.emu->coordinator().device_state, 0);
+  EXPECT_FALSE(r.emu->coordinator().frozen);
+  EXPECT_EQ(ask(*host, kPoll7C3A, 1).front(), "FE016401C2A6");
+}
+
 TEST(Emulator, PseudoTerminalAndResetFifoWorkWithPlainPosixCalls) {
   Running r;
   const auto paths = r.emu->open_pty();
