@@ -61,8 +61,10 @@ void print_frame(const char* arrow, const unpi::Frame& f) {
   std::cout << arrow << ' ' << (wire ? util::to_hex(*wire) : "?") << "  " << znp::describe(f) << '\n';
 }
 
-// Prints every frame that arrives within `window`.
-void listen(transport::Transport& t, unpi::Decoder& decoder, std::chrono::milliseconds window) {
+// Prints every frame that arrives within `window`; with `stop_after_first`, returns as soon as
+// one frame was printed.
+void listen(transport::Transport& t, unpi::Decoder& decoder, std::chrono::milliseconds window,
+            bool stop_after_first = false) {
   const auto until = std::chrono::steady_clock::now() + window;
   std::array<std::uint8_t, 512> buf{};
   for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
@@ -77,7 +79,12 @@ void listen(transport::Transport& t, unpi::Decoder& decoder, std::chrono::millis
     } else {
       decoder.feed(util::ByteView(buf.data(), *n));
     }
-    while (auto f = decoder.next()) print_frame("<", *f);
+    bool printed = false;
+    while (auto f = decoder.next()) {
+      print_frame("<", *f);
+      printed = true;
+    }
+    if (printed && stop_after_first) return;
   }
 }
 
@@ -137,7 +144,8 @@ Runner add_console_command(CLI::App& root) {
     unpi::Decoder decoder;
     const std::chrono::milliseconds window(args->listen_ms);
     int failures = 0;
-    if (link->emu) listen(*link->transport, decoder, std::chrono::milliseconds(300));  // its boot message
+    // A module accepts frames only once it has booted and said so with SYS_RESET_IND.
+    if (link->emu) listen(*link->transport, decoder, std::chrono::milliseconds(5000), true);
     if (!args->commands.empty()) {
       for (const auto& c : args->commands) failures += run_line(c, *link, decoder, window);
     } else {
