@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The Store's connection, its statement cache and the in-memory inverter list.
+
+#include <sqlite3.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apsecu/store/store.hpp"
+#include "sqlite.hpp"
+
+namespace apsecu::store {
+
+namespace detail {
+
+// Every statement the store runs more than once. Prepared on first use (so opening stays
+// instant), kept for the life of the connection.
+enum class Sql : std::size_t {
+  Begin,
+  Commit,
+  Rollback,
+  SelectInverters,
+  InsertInverter,
+  UpdateInverterModel,
+  InsertLifetime,
+  HasDayRows,
+  InsertSample,
+  UpsertInverterDay,
+  AddInverterMonth,
+  AppendInverterCurve,
+  AddLifetime,
+  SelectLifetime,
+  SetLifetime,
+  UpsertState,
+  SelectState,
+  UpsertSiteDay,
+  AddSiteDay,
+  AddSiteMonth,
+  AppendSiteCurve,
+  InsertEvent,
+  SelectEvents,
+  InsertAudit,
+  SelectAudit,
+  SelectSiteCurve,
+  SelectInverterCurves,
+  SelectInverterCurve,
+  SelectSiteDays,
+  SelectInverterDays,
+  SelectSiteMonths,
+  SelectInverterMonths,
+  SelectSiteDayStats,
+  SelectInverterDayStats,
+  SelectInverterDay,
+  SetInverterDayTotal,
+  DeleteOldSamples,
+  DeleteOldEvents,
+  Count,
+};
+
+[[nodiscard]] const char* sql_text(Sql q) noexcept;
+
+struct Inverter {
+  std::int64_t id = 0;
+  InverterInfo info;
+};
+
+}  // namespace detail
+
+struct Store::Impl {
+  sqlite3* db = nullptr;
+  std::array<sqlite3_stmt*, static_cast<std::size_t>(detail::Sql::Count)> stmts{};
+  std::vector<detail::Inverter> inverters;  // registration order
+  int schema_version = 0;
+  std::string path;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl();
+
+  [[nodiscard]] util::Result<detail::Stmt> use(detail::Sql q);
+  [[nodiscard]] const detail::Inverter* find(std::string_view serial) const noexcept;
+  [[nodiscard]] const detail::Inverter* find(std::int64_t id) const noexcept;
+  [[nodiscard]] util::Result<const detail::Inverter*> require(std::string_view serial) const;
+  util::Status load_inverters();
+
+  util::Status begin();
+  util::Status commit();
+  void rollback() noexcept;
+};
+
+namespace detail {
+
+// Rolls back unless committed: every early return inside a write leaves nothing behind.
+class Transaction {
+ public:
+  explicit Transaction(Store::Impl& impl) : impl_(impl) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    if (open_) impl_.rollback();
+  }
+  util::Status begin() {
+    auto st = impl_.begin();
+    open_ = st.ok();
+    return st;
+  }
+  util::Status commit() {
+    auto st = impl_.commit();
+    if (st) open_ = false;
+    return st;
+  }
+
+ private:
+  Store::Impl& impl_;
+  bool open_ = false;
+};
+
+// Checks shared by the public entry points.
+[[nodiscard]] util::Status check_day(std::int32_t day, std::string_view what);
+[[nodiscard]] util::Status check_range(std::int32_t from_day, std::int32_t to_day);
+
+}  // namespace detail
+}  // namespace apsecu::store
