@@ -34,7 +34,11 @@ std::optional<std::string> EnergyAccountant::implausible(const std::vector<Input
 }
 
 Accounted EnergyAccountant::apply(const CounterSample& sample) {
-  if (!last_ || last_->energy_counter_wh.size() != sample.energy_counter_wh.size()) {
+  const bool comparable = last_ && last_->energy_counter_wh.size() == sample.energy_counter_wh.size();
+  if (!comparable && sample.uptime_s > 0 && sample.uptime_s <= policy_.fresh_start_max_uptime_s) {
+    // Judged exactly like a restart seen after an older sample.
+    last_ = CounterSample{.uptime_s = UINT32_MAX, .energy_counter_wh = sample.energy_counter_wh};
+  } else if (!comparable) {
     last_ = sample;
     consecutive_rejections_ = 0;
     Accounted out;

@@ -85,3 +85,16 @@ TEST(EnergyAccountant, PersistedStateAvoidsASpikeAfterRestart) {
   EXPECT_DOUBLE_EQ(r.increase_wh, 10.0);
 }
 }  // namespace
+
+namespace {
+TEST(EnergyAccountant, FreshInverterCountsItsWholeCounterOnTheFirstSample) {
+  auto policy = two_inputs();
+  policy.fresh_start_max_uptime_s = 600;
+  EnergyAccountant fresh(policy);
+  const auto r = fresh.apply({.uptime_s = 300, .energy_counter_wh = {2, 1}});
+  EXPECT_EQ(r.kind, SampleKind::InverterReset);
+  EXPECT_DOUBLE_EQ(r.increase_wh, 3.0);
+  EnergyAccountant old(policy);
+  EXPECT_EQ(old.apply({.uptime_s = 30000, .energy_counter_wh = {200, 100}}).kind, SampleKind::Baseline);
+}
+}  // namespace

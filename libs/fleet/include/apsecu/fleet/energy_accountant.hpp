@@ -27,6 +27,10 @@ struct AccountingPolicy {
   double plausibility_margin = 1.5;   // accepted increase <= rated × Δt × margin (+ slack)
   double slack_wh = 0.5;              // absorbs counter quantisation on short intervals
   int rebaseline_after_rejections = 3;  // a stuck bad baseline must not block forever
+  // With nothing to compare to, a counter from an inverter that powered up this recently is
+  // all of today's energy (the first morning after installation); an older one is only a
+  // baseline, since part of it may belong to a day apsecu did not see.
+  std::uint32_t fresh_start_max_uptime_s = 0;
 };
 
 enum class SampleKind : std::uint8_t {

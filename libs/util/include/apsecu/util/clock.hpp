@@ -19,6 +19,8 @@ class Clock {
   [[nodiscard]] virtual WallTime now() const = 0;
   // Monotonic time used for timeouts and delays on the wire; never accelerated.
   [[nodiscard]] virtual SteadyTime steady_now() const = 0;
+  // Wall seconds per real second: how long to really wait for a wall-time deadline.
+  [[nodiscard]] virtual double speed() const { return 1.0; }
 };
 
 class SystemClock final : public Clock {
@@ -34,7 +36,7 @@ class ScaledClock final : public Clock {
   ScaledClock(WallTime start, double speed);
   [[nodiscard]] WallTime now() const override;
   [[nodiscard]] SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
-  [[nodiscard]] double speed() const noexcept { return speed_; }
+  [[nodiscard]] double speed() const override { return speed_; }
   // Real time needed for `sim` to pass on this clock.
   [[nodiscard]] std::chrono::nanoseconds real_duration(std::chrono::nanoseconds sim) const;
 

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "apsecu/fleet/fleet.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+using namespace apsecu;
+using namespace std::chrono_literals;
+
+const aps::Serial kYc = *aps::Serial::parse("408000158215");
+
+fleet::InverterSpec yc600() {
+  fleet::InverterSpec spec;
+  spec.serial = kYc;
+  spec.model = aps::Model::Yc600;
+  spec.name = "roof";
+  return spec;
+}
+
+aps::Telemetry telemetry(std::uint32_t uptime_s, double e1, double e2) {
+  aps::Telemetry t;
+  t.serial = kYc;
+  t.model = aps::Model::Yc600;
+  t.uptime_s = uptime_s;
+  t.inputs = {aps::InputReading{.dc_voltage_v = 34.3, .dc_current_a = 0.8, .energy_counter_wh = e1},
+              aps::InputReading{.dc_voltage_v = 34.7, .dc_current_a = 0.7, .energy_counter_wh = e2}};
+  return t;
+}
+
+const util::WallTime kNoon = util::WallTime(std::chrono::sys_days(std::chrono::year{2026} / 6 / 21)) + 12h;
+
+TEST(Fleet, BooksIncreasesIntoTodayAndShowsPower) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(20000, 100, 100), 44.3, kNoon, 20260621);
+  const auto a = f.apply(kYc, telemetry(20300, 110, 105), 44.3, kNoon + 300s, 20260621);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::Normal);
+  const auto v = f.views().at(0);
+  EXPECT_DOUBLE_EQ(v.today_wh, 15.0);
+  EXPECT_DOUBLE_EQ(v.power_w, 180.0);  // 15 Wh in 300 s
+  EXPECT_EQ(v.last_outcome, "ok");
+  EXPECT_EQ(v.link_quality_pct, 44.3);
+}
+
+TEST(Fleet, RestartOfApsecuContinuesFromPersistedStateWithoutSpike) {
+  fleet::Fleet before({yc600()}, {});
+  (void)before.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  (void)before.apply(kYc, telemetry(20300, 110, 105), {}, kNoon + 300s, 20260621);
+  const std::map<std::string, std::string> states{{kYc.str(), before.state_json(kYc)}};
+
+  fleet::Fleet after({yc600()}, {}, states);
+  EXPECT_DOUBLE_EQ(after.views().at(0).today_wh, 15.0);
+  const auto a = after.apply(kYc, telemetry(20600, 120, 110), {}, kNoon + 600s, 20260621);
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::Normal);
+  EXPECT_DOUBLE_EQ(a->accounted.increase_wh, 15.0);
+  EXPECT_DOUBLE_EQ(after.views().at(0).today_wh, 30.0);
+}
+
+TEST(Fleet, InverterRestartAddsAnAuditedEstimateOfTheLostMinutes) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  (void)f.apply(kYc, telemetry(20300, 110, 110), {}, kNoon + 300s, 20260621);  // 120 W per input
+  // Restarted 120 s after that poll; polled 180 s after the restart.
+  const auto a = f.apply(kYc, telemetry(180, 6, 6), {}, kNoon + 600s, 20260621);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::InverterReset);
+  EXPECT_NEAR(a->estimated_gap_wh, 2 * 120.0 * 120 / 3600, 1e-9);
+  EXPECT_NE(a->note.find("estimated"), std::string::npos);
+  EXPECT_NEAR(f.views().at(0).today_wh, 20 + 12 + 8, 1e-9);
+}
+
+TEST(Fleet, MidnightClosesTheDayAndEndOfWindowZeroesPowerOnly) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  (void)f.apply(kYc, telemetry(20300, 110, 110), {}, kNoon + 300s, 20260621);
+  f.zero_power();
+  EXPECT_DOUBLE_EQ(f.views().at(0).power_w, 0.0);
+  EXPECT_DOUBLE_EQ(f.views().at(0).today_wh, 20.0);
+  const auto closed = f.roll_to(20260622);
+  ASSERT_EQ(closed.size(), 1U);
+  EXPECT_DOUBLE_EQ(closed[0].second.total_wh(), 20.0);
+  EXPECT_DOUBLE_EQ(f.views().at(0).today_wh, 0.0);
+  EXPECT_DOUBLE_EQ(f.views().at(0).lifetime_wh, 20.0);
+}
+
+TEST(Fleet, FailuresAreCountedAndUnknownSerialsIgnored) {
+  fleet::Fleet f({yc600()}, {});
+  f.record_failure(kYc, "no_route", "asleep", kNoon);
+  f.record_failure(kYc, "no_route", "asleep", kNoon + 300s);
+  EXPECT_EQ(f.views().at(0).consecutive_failures, 2);
+  EXPECT_EQ(f.views().at(0).last_outcome, "no_route");
+  EXPECT_FALSE(f.apply(*aps::Serial::parse("801000000001"), telemetry(1, 0, 0), {}, kNoon, 20260621).has_value());
+}
+
+TEST(Fleet, DamagedStateIsIgnoredNotFatal) {
+  const std::map<std::string, std::string> states{{kYc.str(), "{not json"}};
+  fleet::Fleet f({yc600()}, {}, states);
+  const auto a = f.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::Baseline);
+}
+}  // namespace
