@@ -201,8 +201,11 @@ TEST_F(LinkE2E, NightPollsAreTypedNoRouteAndPairingIsRefused) {
   start_and_pair_all();
   clock_->set(*emulator::parse_utc("2026-06-21T23:30Z"));
   const auto& [serial, addr] = addresses_.front();
-  // Give the emulator's worker a moment to integrate up to the new time.
-  std::this_thread::sleep_for(200ms);
+  // The emulator integrates the jump of 13 hours in its own thread; wait for dusk to arrive.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (emu_->inverter(serial.str())->awake && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
   const auto r = poll(serial, addr);
   EXPECT_EQ(r.outcome, engine::PollOutcome::NoRoute) << r.detail;
   EXPECT_EQ(r.confirm_status, 0xCD);

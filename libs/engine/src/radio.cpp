@@ -74,7 +74,10 @@ Radio::Exchange Radio::exchange(std::uint16_t short_address, const util::Bytes& 
   auto answer = client_.expect(znp::incoming_from(short_address, aps::kReplyCluster));
 
   if (auto st = client_.request_ok(unicast(short_address, payload), timings_.srsp); !st) {
-    ex.outcome = st.error().code == znp::Errc::LinkDown ? PollOutcome::LinkDown : PollOutcome::BadStatus;
+    const auto code = st.error().code;
+    ex.outcome = code == znp::Errc::LinkDown  ? PollOutcome::LinkDown
+                 : code == znp::Errc::Timeout ? PollOutcome::NoConfirm  // the module itself is silent
+                                              : PollOutcome::BadStatus;
     ex.detail = st.error().describe();
     return ex;
   }

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The engine owns the radio. One thread runs run(): it keeps the coordinator up, polls every
+// inverter once per interval inside the sun's poll window, closes the day at local midnight,
+// and executes jobs posted from other threads (poll now, pair, raw console commands, reboot,
+// power limit) between exchanges, so that nothing is ever interleaved on the wire.
+//
+// Results leave through an EngineListener (called on the engine thread) and an immutable
+// snapshot that any thread can read.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "apsecu/engine/radio.hpp"
+#include "apsecu/fleet/fleet.hpp"
+#include "apsecu/schedule/poll_window.hpp"
+#include "apsecu/util/clock.hpp"
+#include "apsecu/znp/coordinator.hpp"
+
+namespace apsecu::engine {
+
+enum class Level : std::uint8_t { Debug, Info, Warning, Error };
+
+struct JournalEntry {
+  util::WallTime time;
+  Level level = Level::Info;
+  std::string source;  // "zigbee", "poll", "pair", "energy", "console"
+  std::string message;
+};
+
+struct InverterPoll {
+  aps::Serial serial;
+  util::WallTime time;  // when the answer (or the failure) came
+  PollResult result;
+  std::optional<fleet::Applied> applied;  // when the poll succeeded
+};
+
+struct CycleReport {
+  util::WallTime time;
+  fleet::DayKey day = 0;
+  std::vector<InverterPoll> polls;
+  std::vector<std::pair<std::string, std::string>> states;  // serial -> persisted state JSON
+  std::vector<fleet::InverterView> views;
+};
+
+struct Snapshot {
+  util::WallTime time;
+  bool coordinator_up = false;
+  bool in_window = false;
+  schedule::PollWindow window;
+  std::optional<util::WallTime> next_cycle;
+  std::vector<fleet::InverterView> inverters;
+};
+
+class EngineListener {
+ public:
+  virtual ~EngineListener() = default;
+  virtual void on_cycle(const CycleReport& /*report*/) {}
+  virtual void on_journal(const JournalEntry& /*entry*/) {}
+  virtual void on_window_closed(const std::vector<fleet::InverterView>& /*views*/) {}
+  virtual void on_day_closed(fleet::DayKey /*day*/, const std::vector<std::pair<std::string, fleet::ClosedDay>>& /*d*/) {}
+  virtual void on_paired(const aps::Serial& /*serial*/, std::uint16_t /*short_address*/) {}
+  virtual void on_frame(znp::Direction /*dir*/, const unpi::Frame& /*frame*/) {}
+};
+
+// Jobs from other threads.
+struct PollNow {
+  std::optional<aps::Serial> serial;  // nullopt: all
+};
+struct Pair {
+  aps::Serial serial;
+  bool force = false;  // even at night
+};
+struct RawCommand {
+  util::Bytes command;  // CMD0 CMD1 DATA; LEN and FCS are added
+  std::chrono::milliseconds listen{1500};
+};
+struct Reboot {
+  aps::Serial serial;
+};
+struct SetPowerLimit {
+  aps::Serial serial;
+  double limit_w = 0;
+};
+struct HealthCheck {};
+struct StartCoordinator {
+  znp::StartMode mode = znp::StartMode::Normal;
+};
+using Job = std::variant<PollNow, Pair, RawCommand, Reboot, SetPowerLimit, HealthCheck, StartCoordinator>;
+// The outcome as text for a person (console, API); an Error when the job failed.
+using JobDone = std::function<void(util::Result<std::string>)>;
+
+struct EngineSettings {
+  std::chrono::seconds poll_interval{300};
+  std::chrono::seconds health_interval{600};
+  schedule::WindowPolicy window;
+  std::function<fleet::DayKey(util::WallTime)> day_of;  // local day of a wall time
+  std::size_t max_queued_jobs = 64;
+};
+
+class Engine {
+ public:
+  Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinator& coordinator, Radio& radio,
+         fleet::Fleet& fleet, EngineListener& listener, EngineSettings settings);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs until stop(); returns false when the serial link was lost for good.
+  bool run();
+  void stop();
+
+  // Thread-safe. Refused (done called with an error) when the queue is full.
+  void post(Job job, JobDone done = {});
+  [[nodiscard]] std::shared_ptr<const Snapshot> snapshot() const;
+
+ private:
+  struct Queued {
+    Job job;
+    JobDone done;
+  };
+  void ensure_coordinator();
+  void run_cycle(util::WallTime now, std::optional<aps::Serial> only = {});
+  void roll_day(util::WallTime now);
+  void check_health(const char* why);
+  util::Result<std::string> execute(Job& job);
+  util::Result<std::string> execute(Pair& job);
+  util::Result<std::string> execute(RawCommand& job);
+  bool drain_jobs();
+  void wait_until(util::WallTime deadline);
+  void journal(Level level, std::string source, std::string message);
+  void publish(util::WallTime now);
+  [[nodiscard]] std::optional<bool> daylight(util::WallTime now) const;
+
+  const util::Clock& clock_;
+  znp::ZnpClient& client_;
+  znp::Coordinator& coordinator_;
+  Radio& radio_;
+  fleet::Fleet& fleet_;
+  EngineListener& listener_;
+  EngineSettings settings_;
+
+  bool coordinator_up_ = false;
+  bool was_in_window_ = false;
+  fleet::DayKey day_ = 0;
+  std::optional<util::WallTime> next_cycle_;
+  util::WallTime next_health_{};
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_;
+  std::deque<Queued> jobs_;
+  bool stop_ = false;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::vector<unpi::Frame> capture_;  // frames received during a raw console command
+  bool capturing_ = false;
+};
+
+[[nodiscard]] std::string_view level_name(Level l) noexcept;
+
+}  // namespace apsecu::engine

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "apsecu/engine/engine.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "apsecu/util/hex.hpp"
+#include "apsecu/znp/describe.hpp"
+
+namespace apsecu::engine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Outcomes that say the module, not the inverter, is in trouble.
+bool module_failure(PollOutcome o) {
+  return o == PollOutcome::NoConfirm || o == PollOutcome::BadStatus || o == PollOutcome::LinkDown;
+}
+
+std::string addr_text(std::uint16_t a) { return fmt::format("0x{:04X}", a); }
+
+}  // namespace
+
+Engine::Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinator& coordinator, Radio& radio,
+               fleet::Fleet& fleet, EngineListener& listener, EngineSettings settings)
+    : clock_(clock),
+      client_(client),
+      coordinator_(coordinator),
+      radio_(radio),
+      fleet_(fleet),
+      listener_(listener),
+      settings_(std::move(settings)) {
+  if (!settings_.day_of) {
+    settings_.day_of = [](util::WallTime t) {
+      const std::chrono::year_month_day d(std::chrono::floor<std::chrono::days>(t));
+      return static_cast<fleet::DayKey>(static_cast<int>(d.year()) * 10000 + static_cast<int>(unsigned(d.month())) * 100 +
+                                        static_cast<int>(unsigned(d.day())));
+    };
+  }
+  client_.set_tap([this](znp::Direction dir, const unpi::Frame& f) {
+    {
+      std::lock_guard lock(mutex_);
+      if (capturing_ && dir == znp::Direction::Received) capture_.push_back(f);
+    }
+    listener_.on_frame(dir, f);
+  });
+  publish(clock_.now());
+}
+
+Engine::~Engine() { client_.set_tap({}); }
+
+void Engine::journal(Level level, std::string source, std::string message) {
+  listener_.on_journal(JournalEntry{clock_.now(), level, std::move(source), std::move(message)});
+}
+
+void Engine::publish(util::WallTime now) {
+  auto s = std::make_shared<Snapshot>();
+  s->time = now;
+  s->coordinator_up = coordinator_up_;
+  s->window = schedule::poll_window(settings_.window, now);
+  s->in_window = s->window.contains(now);
+  s->next_cycle = next_cycle_;
+  s->inverters = fleet_.views();
+  std::lock_guard lock(mutex_);
+  snapshot_ = std::move(s);
+}
+
+std::shared_ptr<const Snapshot> Engine::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_;
+}
+
+void Engine::post(Job job, JobDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (jobs_.size() < settings_.max_queued_jobs) {
+      jobs_.push_back({std::move(job), std::move(done)});
+      wake_.notify_all();
+      return;
+    }
+  }
+  if (done) done(util::make_error(znp::Errc::Cancelled, "the radio is busy: too many commands are waiting"));
+}
+
+void Engine::stop() {
+  std::lock_guard lock(mutex_);
+  stop_ = true;
+  wake_.notify_all();
+}
+
+std::optional<bool> Engine::daylight(util::WallTime now) const {
+  if (!settings_.window.where) return std::nullopt;
+  return schedule::sun_position(*settings_.window.where, now).elevation_deg > -2.0;
+}
+
+void Engine::ensure_coordinator() {
+  if (coordinator_up_) return;
+  auto st = coordinator_.start(znp::StartMode::Normal);
+  if (!st) {
+    journal(Level::Error, "zigbee", "coordinator start failed: " + st.error().describe() + "; recovering");
+    st = coordinator_.recover(znp::StartMode::Normal);
+  }
+  coordinator_up_ = st.ok();
+  journal(coordinator_up_ ? Level::Info : Level::Error, "zigbee",
+          coordinator_up_ ? "coordinator up" : "coordinator not started: " + st.error().describe());
+}
+
+void Engine::check_health(const char* why) {
+  const auto health = coordinator_.health_check();
+  if (health.up()) {
+    coordinator_up_ = true;
+    journal(Level::Debug, "zigbee", std::string("health check (") + why + "): up");
+    return;
+  }
+  journal(Level::Warning, "zigbee", std::string("health check (") + why + "): " + health.reason + "; recovering");
+  auto st = coordinator_.recover(znp::StartMode::Normal);
+  coordinator_up_ = st.ok();
+  journal(st ? Level::Info : Level::Error, "zigbee",
+          st ? "coordinator recovered" : "recovery failed: " + st.error().describe());
+}
+
+void Engine::roll_day(util::WallTime now) {
+  const auto day = settings_.day_of(now);
+  if (day == day_) return;
+  const auto closed = fleet_.roll_to(day);
+  if (day_ != 0 && !closed.empty()) {
+    double total = 0;
+    for (const auto& [serial, c] : closed) total += c.total_wh();
+    journal(Level::Info, "energy", fmt::format("day {} closed: {:.0f} Wh", day_, total));
+    listener_.on_day_closed(day_, closed);
+  }
+  day_ = day;
+}
+
+void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
+  CycleReport report;
+  report.time = now;
+  report.day = settings_.day_of(now);
+  int module_failures = 0;
+  int attempted = 0;
+  for (const auto& spec : fleet_.specs()) {
+    if (only && !(spec.serial == *only)) continue;
+    if (!spec.short_address) continue;  // not paired yet
+    ++attempted;
+    auto result = radio_.poll(*spec.short_address, spec.serial, spec.decode);
+    const auto when = clock_.now();
+    InverterPoll p{spec.serial, when, std::move(result), std::nullopt};
+    if (p.result.ok()) {
+      p.applied = fleet_.apply(spec.serial, *p.result.telemetry, p.result.link_quality_pct, when, report.day);
+      if (p.applied && !p.applied->note.empty()) {
+        const bool rejected = p.applied->accounted.kind == fleet::SampleKind::Rejected;
+        journal(rejected ? Level::Warning : Level::Info, "energy", spec.serial.str() + ": " + p.applied->note);
+      }
+    } else {
+      if (module_failure(p.result.outcome)) ++module_failures;
+      fleet_.record_failure(spec.serial, std::string(outcome_name(p.result.outcome)), p.result.detail, when);
+      journal(p.result.outcome == PollOutcome::NoRoute ? Level::Debug : Level::Warning, "poll",
+              fmt::format("{} ({}): {} {}", spec.serial.str(), addr_text(*spec.short_address),
+                          outcome_name(p.result.outcome), p.result.detail));
+    }
+    report.states.emplace_back(spec.serial.str(), fleet_.state_json(spec.serial));
+    report.polls.push_back(std::move(p));
+  }
+  report.views = fleet_.views();
+  listener_.on_cycle(report);
+  if (attempted > 0 && module_failures == attempted) check_health("every poll failed at the module");
+  publish(clock_.now());
+}
+
+util::Result<std::string> Engine::execute(Pair& job) {
+  if (auto st = coordinator_.start(znp::StartMode::Pairing); !st) {
+    coordinator_up_ = false;
+    return st.error();
+  }
+  PairOptions opts;
+  opts.daylight = daylight(clock_.now());
+  opts.force = job.force;
+  const auto r = radio_.pair(job.serial, opts);
+  // Back to normal operation whatever the outcome: polling must go on.
+  auto st = coordinator_.send_normal_op_broadcast();
+  coordinator_up_ = st.ok();
+  journal(r.outcome == PairOutcome::Paired ? Level::Info : Level::Warning, "pair", r.detail);
+  if (r.outcome != PairOutcome::Paired) return util::make_error(znp::Errc::Timeout, r.detail);
+  fleet_.set_short_address(job.serial, r.short_address);
+  listener_.on_paired(job.serial, r.short_address);
+  return r.detail;
+}
+
+util::Result<std::string> Engine::execute(RawCommand& job) {
+  auto frame = unpi::frame_from_command_bytes(job.command);
+  if (!frame) return frame.error();
+  {
+    std::lock_guard lock(mutex_);
+    capture_.clear();
+    capturing_ = true;
+  }
+  std::string out = "> " + znp::describe(*frame) + "\n";
+  auto st = client_.send(*frame);
+  if (st) std::this_thread::sleep_for(job.listen);
+  std::vector<unpi::Frame> frames;
+  {
+    std::lock_guard lock(mutex_);
+    capturing_ = false;
+    frames.swap(capture_);
+  }
+  if (!st) return st.error();
+  for (const auto& f : frames) out += "< " + znp::describe(f) + "\n";
+  if (frames.empty()) out += "(no reply)\n";
+  return out;
+}
+
+util::Result<std::string> Engine::execute(Job& job) {
+  return std::visit(
+      [this](auto& j) -> util::Result<std::string> {
+        using T = std::decay_t<decltype(j)>;
+        if constexpr (std::is_same_v<T, PollNow>) {
+          run_cycle(clock_.now(), j.serial);
+          return std::string("polled");
+        } else if constexpr (std::is_same_v<T, Pair> || std::is_same_v<T, RawCommand>) {
+          return execute(j);
+        } else if constexpr (std::is_same_v<T, Reboot> || std::is_same_v<T, SetPowerLimit>) {
+          const auto* spec = fleet_.find(j.serial);
+          if (!spec || !spec->short_address) {
+            return util::make_error(aps::Errc::SerialMismatch, j.serial.str() + " is not a paired inverter");
+          }
+          if constexpr (std::is_same_v<T, Reboot>) {
+            auto st = radio_.reboot(*spec->short_address);
+            if (!st) return st.error();
+            journal(Level::Info, "console", "reboot sent to " + j.serial.str());
+            return std::string("reboot sent");
+          } else {
+            auto limit = radio_.set_power_limit(*spec->short_address, spec->model, j.limit_w);
+            if (!limit) return limit.error();
+            journal(Level::Info, "console", fmt::format("{} limited to {:.0f} W", j.serial.str(), *limit));
+            return fmt::format("power limit {:.0f} W confirmed", *limit);
+          }
+        } else if constexpr (std::is_same_v<T, HealthCheck>) {
+          const auto h = coordinator_.health_check();
+          return h.up() ? std::string("coordinator up") : "coordinator down: " + h.reason;
+        } else {
+          auto st = coordinator_.start(j.mode);
+          coordinator_up_ = st.ok();
+          if (!st) return st.error();
+          return std::string(j.mode == znp::StartMode::Pairing ? "started in pairing mode" : "started");
+        }
+      },
+      job);
+}
+
+bool Engine::drain_jobs() {
+  for (;;) {
+    Queued q;
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_ || jobs_.empty()) return !stop_;
+      q = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    auto result = execute(q.job);
+    if (q.done) q.done(std::move(result));
+    publish(clock_.now());
+  }
+}
+
+void Engine::wait_until(util::WallTime deadline) {
+  const auto now = clock_.now();
+  auto real = std::chrono::duration_cast<std::chrono::milliseconds>((deadline - now) / clock_.speed());
+  real = std::clamp<std::chrono::milliseconds>(real, 0ms, 500ms);
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, real, [this] { return stop_ || !jobs_.empty(); });
+}
+
+bool Engine::run() {
+  journal(Level::Info, "zigbee", "engine starting on " + client_.describe());
+  ensure_coordinator();
+  next_health_ = clock_.now() + settings_.health_interval;
+  publish(clock_.now());
+  for (;;) {
+    if (!drain_jobs()) break;
+    if (!client_.link_up()) {
+      journal(Level::Error, "zigbee", "serial link lost: " + client_.describe());
+      return false;
+    }
+    const auto now = clock_.now();
+    roll_day(now);
+    const auto window = schedule::poll_window(settings_.window, now);
+    const bool in_window = window.contains(now);
+    if (!coordinator_up_) ensure_coordinator();
+    if (in_window && (!next_cycle_ || now >= *next_cycle_)) {
+      if (!was_in_window_) journal(Level::Info, "poll", "poll window opened");
+      run_cycle(now);
+      next_cycle_ = std::max(now, next_cycle_.value_or(now)) + settings_.poll_interval;
+      if (*next_cycle_ <= now) next_cycle_ = now + settings_.poll_interval;
+    }
+    if (!in_window && was_in_window_) {
+      fleet_.zero_power();
+      journal(Level::Info, "poll", "poll window closed: power 0, today's energy kept");
+      listener_.on_window_closed(fleet_.views());
+      next_cycle_.reset();
+      publish(now);
+    }
+    was_in_window_ = in_window;
+    if (now >= next_health_) {
+      check_health("periodic");
+      next_health_ = now + settings_.health_interval;
+    }
+    auto deadline = next_health_;
+    if (in_window && next_cycle_) deadline = std::min(deadline, *next_cycle_);
+    if (!in_window) {
+      if (auto next = schedule::next_poll_time(settings_.window, now)) deadline = std::min(deadline, *next);
+    }
+    wait_until(deadline);
+  }
+  journal(Level::Info, "zigbee", "engine stopped");
+  return true;
+}
+
+std::string_view level_name(Level l) noexcept {
+  switch (l) {
+    case Level::Debug: return "debug";
+    case Level::Info: return "info";
+    case Level::Warning: return "warning";
+    case Level::Error: return "error";
+  }
+  return "?";
+}
+
+}  // namespace apsecu::engine
