@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkgconf git
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libcpp-httplib-dev libmosquitto-dev libsodium-dev libarchive-dev libgpiod-dev
-  libgtest-dev libgmock-dev libbenchmark-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev tzdata)
 test_pkgs=(mosquitto mosquitto-clients influxdb curl)
 
 want=("${build_pkgs[@]}")

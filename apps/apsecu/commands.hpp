@@ -14,5 +14,7 @@ using Runner = std::function<int()>;
 Runner add_decode_command(CLI::App& root);
 Runner add_console_command(CLI::App& root);
 Runner add_emulator_command(CLI::App& root);
+Runner add_run_command(CLI::App& root);
+Runner add_demo_command(CLI::App& root);
 
 }  // namespace apsecu::app

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     auto runner = registrar(root);
     commands.emplace_back(root.get_subcommands({}).at(before), std::move(runner));
   };
+  add(apsecu::app::add_run_command);
+  add(apsecu::app::add_demo_command);
   add(apsecu::app::add_decode_command);
   add(apsecu::app::add_console_command);
   add(apsecu::app::add_emulator_command);

@@ -71,7 +71,9 @@ Radio::Radio(znp::ZnpClient& client, aps::EcuId ecu, RadioTimings timings, Sleep
 Radio::Exchange Radio::exchange(std::uint16_t short_address, const util::Bytes& payload, bool want_answer) {
   Exchange ex;
   auto confirm = client_.expect(znp::data_confirm(aps::kEndpoint, aps::kUnicastTransId));
-  auto answer = client_.expect(znp::incoming_from(short_address, aps::kReplyCluster));
+  auto answer_match = znp::incoming_from(short_address, aps::kReplyCluster);
+  answer_match.late_reply_is_stale = false;  // a late reading is still a true reading
+  auto answer = client_.expect(std::move(answer_match));
 
   if (auto st = client_.request_ok(unicast(short_address, payload), timings_.srsp); !st) {
     const auto code = st.error().code;

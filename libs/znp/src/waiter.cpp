@@ -75,7 +75,7 @@ util::Result<unpi::Frame> Registry::wait(const std::shared_ptr<Slot>& slot, std:
   if (slot->failure) return *slot->failure;
   (void)done;
   ++timeouts_;
-  tombstones_.push_back(Tombstone{slot->match, Clock::now() + late_window_});
+  if (slot->match.late_reply_is_stale) tombstones_.push_back(Tombstone{slot->match, Clock::now() + late_window_});
   return util::make_error(Errc::Timeout,
                           "no " + slot->match.what + " within " + std::to_string(timeout.count()) + " ms");
 }

@@ -33,6 +33,11 @@ namespace apsecu::znp {
 struct Match {
   std::string what;  // for messages: "no <what> within 3000 ms"
   std::function<bool(const unpi::Frame&)> test;
+  // True: a matching frame that comes after this waiter timed out answers the old request
+  // and must not satisfy the next one (SRSPs, which carry no sequence number). False for
+  // frames that are just as valid late, such as an inverter's telemetry: dropping those
+  // would make every following poll of the same inverter time out as well.
+  bool late_reply_is_stale = true;
 
   // Any frame with this key.
   [[nodiscard]] static Match key(const CommandKey& k);

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `apsecu run --config FILE`: the daemon with a real coordinator (or the built-in emulator
+// when radio.port is "emulator").
+
+#include <iostream>
+
+#include "apsecu/config/load_save.hpp"
+#include "commands.hpp"
+#include "daemon.hpp"
+
+namespace apsecu::app {
+
+Runner add_run_command(CLI::App& root) {
+  struct Args {
+    std::string config_path = "/etc/apsecu/apsecu.json";
+    std::string http = "0.0.0.0:8080";
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = root.add_subcommand("run", "Run the ECU daemon: poll the inverters, keep history, serve the web pages");
+  cmd->add_option("--config", args->config_path, "Settings file (docs/config.md)")->capture_default_str();
+  cmd->add_option("--http", args->http, "Web interface address, or \"\" for none")->capture_default_str();
+
+  return [args] {
+    auto cfg = config::load_file(args->config_path);
+    if (!cfg) {
+      std::cerr << "run: " << cfg.error().describe() << '\n';
+      return 2;
+    }
+    DaemonSetup setup;
+    setup.config = std::move(*cfg);
+    setup.config_path = args->config_path;
+    setup.clock = std::make_shared<util::SystemClock>();
+    setup.http_listen = args->http;
+    if (setup.config.radio.port == "emulator") {
+      setup.emulator = emulator_for(setup.config, setup.clock->now(), 1.0);
+    }
+    return run_daemon(std::move(setup));
+  };
+}
+
+}  // namespace apsecu::app
