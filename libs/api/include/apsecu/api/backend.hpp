@@ -4,6 +4,7 @@
 // tests implement it with an in-memory store and a scripted engine. All members are
 // thread-safe: HTTP handlers call them from the server's thread pool.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ struct FrameEvent {
 };
 using LiveEvent = std::variant<CycleEvent, JournalEvent, FrameEvent>;
 using LiveCallback = std::function<void(const LiveEvent&)>;
+
+enum class PowerAction : std::uint8_t { Reboot, Shutdown };
 
 // Unsubscribes when destroyed.
 class Subscription {
@@ -67,6 +70,19 @@ class Backend {
   // Where per-installation files live (photo, memo, users): a directory the API may write.
   [[nodiscard]] virtual std::string data_dir() const = 0;
   [[nodiscard]] virtual std::string version() const = 0;
+
+  // ---- added for the HTTP API; each has a default so a Backend need not implement it ----
+
+  // The local day (YYYYMMDD) a wall time belongs to: the same day the engine books energy
+  // on (EngineSettings::day_of), so "today" on the pages matches the store. Default: the
+  // process's local time zone.
+  [[nodiscard]] virtual std::int32_t day_of(util::WallTime t) const;
+  // Reboots or shuts the machine down. Called only when HttpOptions::allow_power_actions is
+  // set. Default: refused (the daemon usually lacks the privilege).
+  virtual util::Status power_action(PowerAction action);
+  // Tries the MQTT settings the page holds (generic JSON, see docs/http-api.md) and says
+  // what happened. Default: refused, until the daemon has an MQTT sink.
+  virtual util::Result<std::string> test_mqtt(const std::string& settings_json);
 };
 
 }  // namespace apsecu::api

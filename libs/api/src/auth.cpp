@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "auth.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "apsecu/api/errors.hpp"
+
+namespace apsecu::api {
+namespace {
+
+constexpr std::size_t kMinPassword = 8;
+constexpr std::size_t kMaxPassword = 128;
+constexpr std::size_t kMaxUser = 32;
+constexpr std::size_t kMaxBuckets = 1024;
+
+std::string hex(const std::uint8_t* data, std::size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
+  return out;
+}
+
+std::optional<std::array<std::uint8_t, 32>> unhex_token(std::string_view text) {
+  std::array<std::uint8_t, 32> out{};
+  std::size_t len = 0;
+  if (text.size() != 64) return std::nullopt;
+  if (sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr) != 0 ||
+      len != out.size()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+Auth::Auth(const util::Clock& clock, Options options) : clock_(clock), options_(std::move(options)) {
+  options_.memlimit_bytes = std::clamp<std::size_t>(options_.memlimit_bytes, crypto_pwhash_MEMLIMIT_MIN, 32u << 20);
+}
+
+std::optional<std::string> Auth::check_credentials(const std::string& user, const std::string& password) {
+  if (user.empty() || user.size() > kMaxUser) return "the user name must be 1 to 32 characters";
+  for (const char c : user) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return "the user name may hold letters, digits, '.', '_' and '-' only";
+  }
+  if (password.size() < kMinPassword) return "the password must be at least 8 characters";
+  if (password.size() > kMaxPassword) return "the password must be at most 128 characters";
+  return std::nullopt;
+}
+
+std::vector<Auth::Account> Auth::load() const {
+  std::ifstream in(options_.users_file);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  std::vector<Account> out;
+  if (!j.is_object() || !j.contains("users") || !j["users"].is_array()) return out;
+  for (const auto& u : j["users"]) {
+    if (u.is_object() && u.value("name", "").size() > 0 && u.value("hash", "").size() > 0) {
+      out.push_back({u["name"].get<std::string>(), u["hash"].get<std::string>()});
+    }
+  }
+  return out;
+}
+
+util::Status Auth::save(const std::vector<Account>& accounts) const {
+  nlohmann::json j{{"version", 1}, {"users", nlohmann::json::array()}};
+  for (const auto& a : accounts) j["users"].push_back({{"name", a.user}, {"hash", a.hash}});
+  const std::string text = j.dump(2) + "\n";
+  const std::string tmp = options_.users_file + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return util::make_error(Errc::Io, "cannot write " + tmp);
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), options_.users_file.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return util::make_error(Errc::Io, "cannot write " + options_.users_file);
+  }
+  return {};
+}
+
+std::string Auth::hash(const std::string& password) const {
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        options_.memlimit_bytes) != 0) {
+    return {};  // out of memory
+  }
+  return std::string(out.data());
+}
+
+bool Auth::has_account() const {
+  std::lock_guard lock(file_mutex_);
+  return !load().empty();
+}
+
+util::Status Auth::create_account(const std::string& user, const std::string& password) {
+  std::lock_guard lock(file_mutex_);
+  if (!load().empty()) return util::make_error(Errc::Busy, "the admin account exists already");
+  const auto h = hash(password);
+  if (h.empty()) return util::make_error(Errc::Io, "not enough memory to hash the password");
+  return save({{user, h}});
+}
+
+bool Auth::verify(const std::string& user, const std::string& password) const {
+  std::lock_guard lock(file_mutex_);
+  const auto accounts = load();
+  for (const auto& a : accounts) {
+    if (a.user == user) return crypto_pwhash_str_verify(a.hash.c_str(), password.data(), password.size()) == 0;
+  }
+  // Same work for an unknown user, so timing does not tell which names exist.
+  static const std::string kDummy = hash("not-a-real-password");
+  [[maybe_unused]] const int ignored = crypto_pwhash_str_verify(kDummy.c_str(), password.data(), password.size());
+  return false;
+}
+
+util::Status Auth::change_password(const std::string& user, const std::string& password) {
+  std::lock_guard lock(file_mutex_);
+  auto accounts = load();
+  for (auto& a : accounts) {
+    if (a.user != user) continue;
+    a.hash = hash(password);
+    if (a.hash.empty()) return util::make_error(Errc::Io, "not enough memory to hash the password");
+    return save(accounts);
+  }
+  return util::make_error(Errc::Io, "no account named " + user);
+}
+
+void Auth::expire_locked(util::SteadyTime now) {
+  std::erase_if(sessions_, [now](const Session& s) { return s.info.expires <= now; });
+}
+
+NewSession Auth::open_session(const std::string& user) {
+  Session s;
+  randombytes_buf(s.token.data(), s.token.size());
+  std::array<std::uint8_t, 24> csrf{};
+  randombytes_buf(csrf.data(), csrf.size());
+  s.info = {user, hex(csrf.data(), csrf.size()), clock_.steady_now() + options_.lifetime};
+  NewSession out{hex(s.token.data(), s.token.size()), s.info};
+  std::lock_guard lock(mutex_);
+  expire_locked(clock_.steady_now());
+  if (sessions_.size() >= options_.max_sessions) {
+    // The oldest session goes: a forgotten browser tab must not lock the owner out.
+    const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const Session& a, const Session& b) {
+      return a.info.expires < b.info.expires;
+    });
+    sessions_.erase(oldest);
+  }
+  sessions_.push_back(std::move(s));
+  return out;
+}
+
+std::optional<SessionInfo> Auth::find_session(std::string_view token) const {
+  const auto bin = unhex_token(token);
+  if (!bin) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.steady_now();
+  std::optional<SessionInfo> found;
+  // Visit every session and compare in constant time: no early exit to time.
+  for (const auto& s : sessions_) {
+    if (sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0 && s.info.expires > now) found = s.info;
+  }
+  return found;
+}
+
+void Auth::close_session(std::string_view token) {
+  const auto bin = unhex_token(token);
+  if (!bin) return;
+  std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [&](const Session& s) { return sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0; });
+}
+
+void Auth::close_other_sessions(const std::string& user, std::string_view keep) {
+  const auto bin = unhex_token(keep);
+  std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [&](const Session& s) {
+    const bool kept = bin && sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0;
+    return s.info.user == user && !kept;
+  });
+}
+
+std::optional<std::chrono::seconds> Auth::take_attempt(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.steady_now();
+  const double burst = options_.login_burst;
+  const double refill_s = static_cast<double>(std::max<std::int64_t>(1, options_.login_refill.count()));
+  if (buckets_.size() >= kMaxBuckets && !buckets_.contains(address)) {
+    // Forget the addresses whose buckets are full again anyway; if none, the oldest.
+    std::erase_if(buckets_, [&](const auto& kv) {
+      const double elapsed = std::chrono::duration<double>(now - kv.second.updated).count();
+      return kv.second.tokens + elapsed / refill_s >= burst;
+    });
+    if (buckets_.size() >= kMaxBuckets) buckets_.erase(buckets_.begin());
+  }
+  auto [it, fresh] = buckets_.try_emplace(address, Bucket{burst, now});
+  auto& b = it->second;
+  const double elapsed = std::chrono::duration<double>(now - b.updated).count();
+  b.tokens = std::min(burst, b.tokens + elapsed / refill_s);
+  b.updated = now;
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return std::nullopt;
+  }
+  const auto wait_s = static_cast<std::int64_t>((1.0 - b.tokens) * refill_s) + 1;
+  return std::chrono::seconds(wait_s);
+}
+
+void Auth::forget_attempts(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  buckets_.erase(address);
+}
+
+}  // namespace apsecu::api

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// How the daemon's values look in the JSON API. Times are UTC unix seconds in fields
+// ending in _s; dates are "YYYY-MM-DD" strings in the site's local calendar; units are in
+// the field names (power_w, energy_wh, ...).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "apsecu/api/backend.hpp"
+#include "apsecu/engine/engine.hpp"
+#include "apsecu/store/types.hpp"
+
+namespace apsecu::api {
+
+using json = nlohmann::json;
+
+[[nodiscard]] std::int64_t unix_s(util::WallTime t) noexcept;
+// "2024-06-21" -> 20240621; nullopt unless a real calendar day.
+[[nodiscard]] std::optional<std::int32_t> parse_date(std::string_view text) noexcept;
+[[nodiscard]] std::string date_text(std::int32_t day_key);
+// "2024-06" -> {2024, 6}
+[[nodiscard]] std::optional<std::pair<int, int>> parse_month(std::string_view text) noexcept;
+
+[[nodiscard]] json live_json(const engine::Snapshot& s, std::int32_t today);
+[[nodiscard]] json inverter_json(const fleet::InverterView& v);
+[[nodiscard]] json journal_json(const engine::JournalEntry& e);
+[[nodiscard]] json frame_json(const FrameEvent& f);
+[[nodiscard]] json event_json(const store::Event& e);
+[[nodiscard]] std::string_view level_text(store::EventLevel l) noexcept;
+[[nodiscard]] std::optional<store::EventLevel> parse_level(std::string_view text) noexcept;
+
+}  // namespace apsecu::api
