@@ -68,6 +68,11 @@ class Reader {
     out = static_cast<std::uint16_t>(v.get<std::int64_t>());
     return true;
   }
+  bool read(const json& v, const std::string& path, bool& out) {
+    if (!v.is_boolean()) return fail(path, "must be true or false");
+    out = v.get<bool>();
+    return true;
+  }
   bool read(const json& v, const std::string& path, std::vector<bool>& out) {
     if (!v.is_array()) return fail(path, "must be a list of true/false");
     out.clear();
@@ -135,6 +140,27 @@ Loaded from_json(const json& input) {
   r.get(storage, "data_dir", "storage.", c.storage.data_dir);
   r.get(storage, "samples_retention_days", "storage.", c.storage.samples_retention_days);
 
+  const auto& mqtt = r.object(j, "mqtt", "");
+  r.get(mqtt, "enabled", "mqtt.", c.mqtt.enabled);
+  r.get(mqtt, "host", "mqtt.", c.mqtt.host);
+  r.get(mqtt, "port", "mqtt.", c.mqtt.port);
+  r.get(mqtt, "client_id", "mqtt.", c.mqtt.client_id);
+  r.get(mqtt, "username", "mqtt.", c.mqtt.username);
+  r.get(mqtt, "password", "mqtt.", c.mqtt.password);
+  r.get(mqtt, "tls", "mqtt.", c.mqtt.tls);
+  r.get(mqtt, "ca_file", "mqtt.", c.mqtt.ca_file);
+  r.get(mqtt, "cert_file", "mqtt.", c.mqtt.cert_file);
+  r.get(mqtt, "key_file", "mqtt.", c.mqtt.key_file);
+  r.get(mqtt, "keepalive_s", "mqtt.", c.mqtt.keepalive_s);
+  r.get(mqtt, "qos", "mqtt.", c.mqtt.qos);
+  r.get(mqtt, "retain", "mqtt.", c.mqtt.retain);
+  r.get(mqtt, "topic", "mqtt.", c.mqtt.topic);
+  r.get(mqtt, "format", "mqtt.", c.mqtt.format);
+  r.get(mqtt, "base_topic", "mqtt.", c.mqtt.base_topic);
+  r.get(mqtt, "ha_discovery", "mqtt.", c.mqtt.ha_discovery);
+  r.get(mqtt, "ha_prefix", "mqtt.", c.mqtt.ha_prefix);
+  r.get(mqtt, "queue_max_messages", "mqtt.", c.mqtt.queue_max_messages);
+
   if (j.contains("inverters")) {
     if (!j["inverters"].is_array()) {
       errors.push_back({"inverters", "must be a list"});
@@ -184,6 +210,17 @@ json to_json(const Config& c) {
                  {"currency", c.energy.currency},
                  {"co2_kg_per_kwh", c.energy.co2_kg_per_kwh}};
   j["storage"] = {{"data_dir", c.storage.data_dir}, {"samples_retention_days", c.storage.samples_retention_days}};
+  const auto& m = c.mqtt;
+  j["mqtt"] = {{"enabled", m.enabled},     {"host", m.host},
+               {"port", m.port},           {"client_id", m.client_id},
+               {"username", m.username},   {"password", m.password},
+               {"tls", m.tls},             {"ca_file", m.ca_file},
+               {"cert_file", m.cert_file}, {"key_file", m.key_file},
+               {"keepalive_s", m.keepalive_s}, {"qos", m.qos},
+               {"retain", m.retain},       {"topic", m.topic},
+               {"format", m.format},       {"base_topic", m.base_topic},
+               {"ha_discovery", m.ha_discovery}, {"ha_prefix", m.ha_prefix},
+               {"queue_max_messages", m.queue_max_messages}};
   j["inverters"] = json::array();
   for (const auto& inv : c.inverters) {
     json e{{"name", inv.name},

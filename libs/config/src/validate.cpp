@@ -74,6 +74,25 @@ std::vector<FieldError> validate(const Config& c) {
   check(!c.storage.data_dir.empty(), "storage.data_dir", "must name a directory");
   check(c.storage.samples_retention_days >= 1, "storage.samples_retention_days", "must be at least 1 day");
 
+  const auto& m = c.mqtt;
+  if (m.enabled) {
+    check(!m.host.empty(), "mqtt.host", "must name the broker");
+    check(m.port >= 1 && m.port <= 65535, "mqtt.port", "must be 1 to 65535");
+    check(!m.topic.empty() && m.topic.find_first_of("#+") == std::string::npos, "mqtt.topic",
+          "must be a topic without wildcards");
+    check(!m.base_topic.empty() && m.base_topic.find_first_of("#+") == std::string::npos, "mqtt.base_topic",
+          "must be a topic without wildcards");
+    check(!m.client_id.empty() && m.client_id.size() <= 64, "mqtt.client_id", "must be 1 to 64 characters");
+  }
+  check(m.keepalive_s >= 5 && m.keepalive_s <= 3600, "mqtt.keepalive_s", "must be 5 to 3600 seconds");
+  check(m.qos >= 0 && m.qos <= 2, "mqtt.qos", "must be 0, 1 or 2");
+  check(m.format == "domoticz" || m.format == "seed_arrays" || m.format == "seed_flat" || m.format == "seed_full" ||
+            m.format == "seed_channels" || m.format == "apsecu",
+        "mqtt.format", "must be domoticz, seed_arrays, seed_flat, seed_full, seed_channels or apsecu");
+  check(m.queue_max_messages >= 0 && m.queue_max_messages <= 1000000, "mqtt.queue_max_messages",
+        "must be 0 to 1000000");
+  if (m.tls && !m.cert_file.empty()) check(!m.key_file.empty(), "mqtt.key_file", "is needed with a client certificate");
+
   check(c.inverters.size() <= kMaxInverters, "inverters", fmt::format("at most {} inverters", kMaxInverters));
   std::set<std::string> serials;
   std::set<std::int64_t> idxs;

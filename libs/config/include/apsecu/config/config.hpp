@@ -58,6 +58,32 @@ struct Storage {
   int samples_retention_days = 3 * 366;  // daily totals are kept forever
 };
 
+// Publishing to an MQTT broker (docs/mqtt.md).
+struct Mqtt {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string client_id = "apsecu";
+  std::string username;
+  std::string password;  // never logged
+  bool tls = false;
+  std::string ca_file;    // TLS: the broker's CA; empty = system store
+  std::string cert_file;  // TLS client certificate (optional)
+  std::string key_file;
+  int keepalive_s = 60;
+  int qos = 0;
+  bool retain = false;
+  // Where readings go. A topic ending in '/' gets the inverter's Domoticz idx (or serial
+  // when it has none) appended, one topic per inverter.
+  std::string topic = "domoticz/in";
+  // "domoticz", "seed_arrays", "seed_flat", "seed_full", "seed_channels" or "apsecu".
+  std::string format = "domoticz";
+  std::string base_topic = "apsecu";  // <base>/status (online/offline), <base>/cmd, <base>/reply
+  bool ha_discovery = false;
+  std::string ha_prefix = "homeassistant";
+  int queue_max_messages = 10000;  // store-and-forward while the broker is away
+};
+
 struct Config {
   int version = kCurrentVersion;
   std::string timezone;  // IANA name for day boundaries; empty: the system's
@@ -66,6 +92,7 @@ struct Config {
   Radio radio;
   Energy energy;
   Storage storage;
+  Mqtt mqtt;
   std::vector<InverterConfig> inverters;
 };
 
