@@ -32,43 +32,36 @@ util::Status check_note(const AuditNote& note, std::string_view action) {
   return {};
 }
 
-// Runs one-off SQL with integer parameters (rare maintenance paths only).
-util::Status run_once(sqlite3* db, std::string_view sql, std::initializer_list<std::int64_t> params,
-                      std::string_view what) {
-  auto s = detail::OwnedStmt::prepare(db, sql);
+// Runs a cached statement with integer parameters and no result rows.
+util::Status run(Store::Impl& impl, Sql q, std::initializer_list<std::int64_t> params, std::string_view what) {
+  auto s = impl.use(q);
   if (!s) return s.error();
   int i = 1;
-  for (const auto p : params) sqlite3_bind_int64(s->get(), i++, p);
-  const int rc = sqlite3_step(s->get());
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return detail::sqlite_error(db, rc, what);
-  return {};
+  for (const auto p : params) s->bind(i++, p);
+  return s->run(what);
+}
+
+util::Status read_points(Store::Impl& impl, Sql q, std::int32_t day, int blob_column, std::vector<CurvePoint>& out) {
+  auto s = impl.use(q);
+  if (!s) return s.error();
+  s->bind(1, std::int64_t{day});
+  for (;;) {
+    auto row = s->step("reading day curves");
+    if (!row) return row.error();
+    if (!*row) return {};
+    detail::decode_points(s->blob(blob_column), out);
+  }
 }
 
 // Recomputes one day of site aggregates from the inverters that remain. Site curve points
 // sit at cycle starts; an inverter point belongs to the last cycle start at or before it,
 // which is how write_cycle summed it in the first place.
 util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day) {
-  auto curves = detail::OwnedStmt::prepare(impl.db, "SELECT points FROM inverter_curve WHERE day = ?1");
-  if (!curves) return curves.error();
-  sqlite3_bind_int64(curves->get(), 1, day);
   std::vector<CurvePoint> inverter_points;
-  int rc = 0;
-  while ((rc = sqlite3_step(curves->get())) == SQLITE_ROW) {
-    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(curves->get(), 0));
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(curves->get(), 0));
-    detail::decode_points({p, n}, inverter_points);
-  }
-  if (rc != SQLITE_DONE) return detail::sqlite_error(impl.db, rc, "reading day curves to rebuild the site");
-
+  if (auto st = read_points(impl, Sql::SelectInverterCurves, day, 1, inverter_points); !st) return st;
   std::vector<CurvePoint> site;
-  {
-    auto s = impl.use(Sql::SelectSiteCurve);
-    if (!s) return s.error();
-    s->bind(1, std::int64_t{day});
-    auto row = s->step("reading the site day curve");
-    if (!row) return row.error();
-    if (*row) detail::decode_points(s->blob(0), site);
-  }
+  if (auto st = read_points(impl, Sql::SelectSiteCurve, day, 0, site); !st) return st;
+
   std::vector<std::int32_t> sum(site.size(), 0);
   std::vector<bool> used(site.size(), false);
   for (const auto& p : inverter_points) {
@@ -90,30 +83,30 @@ util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day) {
     blob.insert(blob.end(), bytes.begin(), bytes.end());
   }
 
-  auto energy = detail::OwnedStmt::prepare(
-      impl.db, "SELECT count(*), coalesce(sum(energy_mwh), 0) FROM inverter_day WHERE day = ?1");
-  if (!energy) return energy.error();
-  sqlite3_bind_int64(energy->get(), 1, day);
-  if ((rc = sqlite3_step(energy->get())) != SQLITE_ROW) return detail::sqlite_error(impl.db, rc, "summing a day");
-  const std::int64_t rows = sqlite3_column_int64(energy->get(), 0);
-  const std::int64_t mwh = sqlite3_column_int64(energy->get(), 1);
-
-  if (rows == 0) {
-    if (auto st = run_once(impl.db, "DELETE FROM site_day WHERE day = ?1", {day}, "deleting a site day"); !st) return st;
-    return run_once(impl.db, "DELETE FROM site_curve WHERE day = ?1", {day}, "deleting a site curve");
+  std::int64_t rows = 0;
+  std::int64_t mwh = 0;
+  {
+    auto s = impl.use(Sql::SumDay);
+    if (!s) return s.error();
+    s->bind(1, std::int64_t{day});
+    auto row = s->step("summing a day");
+    if (!row) return row.error();
+    if (*row) {
+      rows = s->i64(0);
+      mwh = s->i64(1);
+    }
   }
-  if (auto st = run_once(impl.db, "UPDATE site_day SET energy_mwh = ?2, peak_power_dw = ?3, peak_time = ?4 WHERE day = ?1",
-                         {day, mwh, peak.power_dw, peak.time_s}, "rebuilding a site day");
-      !st) {
+  if (rows == 0) {
+    if (auto st = run(impl, Sql::DeleteSiteDay, {day}, "deleting a site day"); !st) return st;
+    return run(impl, Sql::DeleteSiteCurve, {day}, "deleting a site curve");
+  }
+  if (auto st = run(impl, Sql::RebuildSiteDay, {day, mwh, peak.power_dw, peak.time_s}, "rebuilding a site day"); !st) {
     return st;
   }
-  auto put = detail::OwnedStmt::prepare(impl.db, "UPDATE site_curve SET points = ?2 WHERE day = ?1");
+  auto put = impl.use(Sql::ReplaceSiteCurve);
   if (!put) return put.error();
-  sqlite3_bind_int64(put->get(), 1, day);
-  sqlite3_bind_blob64(put->get(), 2, blob.empty() ? "" : static_cast<const void*>(blob.data()), blob.size(),
-                      SQLITE_TRANSIENT);
-  if ((rc = sqlite3_step(put->get())) != SQLITE_DONE) return detail::sqlite_error(impl.db, rc, "rebuilding a site curve");
-  return {};
+  put->bind(1, std::int64_t{day}).bind_blob(2, blob);
+  return put->run("rebuilding a site curve");
 }
 
 }  // namespace
@@ -178,26 +171,23 @@ util::Status Store::wipe_inverter(std::string_view serial, const AuditNote& note
   std::set<std::int32_t> days;
   std::int64_t total_mwh = 0;
   {
-    auto s = detail::OwnedStmt::prepare(impl_->db, "SELECT day, energy_mwh FROM inverter_day WHERE inverter_id = ?1");
+    auto s = impl_->use(Sql::SelectDaysOf);
     if (!s) return s.error();
-    sqlite3_bind_int64(s->get(), 1, id);
-    int rc = 0;
-    while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) {
-      days.insert(sqlite3_column_int(s->get(), 0));
-      total_mwh += sqlite3_column_int64(s->get(), 1);
+    s->bind(1, id);
+    for (;;) {
+      auto row = s->step("listing the inverter's days");
+      if (!row) return row.error();
+      if (!*row) break;
+      days.insert(s->i32(0));
+      total_mwh += s->i64(1);
     }
-    if (rc != SQLITE_DONE) return detail::sqlite_error(impl_->db, rc, "listing the inverter's days");
   }
   auto lifetime = lifetime_mwh(serial);
   if (!lifetime) return lifetime.error();
 
-  static constexpr const char* kDeletes[] = {
-      "DELETE FROM sample WHERE inverter_id = ?1",         "DELETE FROM inverter_day WHERE inverter_id = ?1",
-      "DELETE FROM inverter_month WHERE inverter_id = ?1", "DELETE FROM inverter_curve WHERE inverter_id = ?1",
-      "DELETE FROM inverter_state WHERE inverter_id = ?1",
-      "UPDATE lifetime SET input1_mwh = 0, input2_mwh = 0, input3_mwh = 0, input4_mwh = 0 WHERE inverter_id = ?1"};
-  for (const char* sql : kDeletes) {
-    if (auto st = run_once(impl_->db, sql, {id}, fmt::format("wiping {}", serial)); !st) return st;
+  for (const Sql q : {Sql::DeleteSamplesOf, Sql::DeleteDaysOf, Sql::DeleteMonthsOf, Sql::DeleteCurvesOf,
+                      Sql::DeleteStateOf, Sql::ZeroLifetimeOf}) {
+    if (auto st = run(*impl_, q, {id}, fmt::format("wiping {}", serial)); !st) return st;
   }
   std::set<std::int32_t> months;
   for (const auto d : days) {
@@ -205,18 +195,8 @@ util::Status Store::wipe_inverter(std::string_view serial, const AuditNote& note
     months.insert(month_key_of_day(d));
   }
   for (const auto m : months) {
-    const std::int64_t first = std::int64_t{m} * 100 + 1;
-    const std::int64_t last = std::int64_t{m} * 100 + 31;
-    if (auto st = run_once(impl_->db, "DELETE FROM site_month WHERE month = ?1", {m}, "rebuilding a site month"); !st) {
-      return st;
-    }
-    if (auto st = run_once(impl_->db,
-                           "INSERT INTO site_month(month, energy_mwh) SELECT ?1, sum(energy_mwh) FROM site_day"
-                           " WHERE day BETWEEN ?2 AND ?3 HAVING count(*) > 0",
-                           {m, first, last}, "rebuilding a site month");
-        !st) {
-      return st;
-    }
+    if (auto st = run(*impl_, Sql::DeleteSiteMonth, {m}, "rebuilding a site month"); !st) return st;
+    if (auto st = run(*impl_, Sql::RebuildSiteMonth, {m}, "rebuilding a site month"); !st) return st;
   }
   const auto old_json = fmt::format(R"({{"serial":"{}","days":{},"energy_mwh":{},"lifetime_mwh":[{}]}})", serial,
                                     days.size(), total_mwh, fmt::join(*lifetime, ","));

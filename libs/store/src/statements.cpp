@@ -130,6 +130,25 @@ const char* sql_text(Sql q) noexcept {
              " (SELECT time, inverter_id FROM sample WHERE time < ?1 ORDER BY time LIMIT ?2)";
     case Sql::DeleteOldEvents:
       return "DELETE FROM event WHERE id IN (SELECT id FROM event WHERE time < ?1 ORDER BY time LIMIT ?2)";
+    // Corrections: rare, but prepared once like everything else.
+    case Sql::SelectDaysOf: return "SELECT day, energy_mwh FROM inverter_day WHERE inverter_id = ?1";
+    case Sql::DeleteSamplesOf: return "DELETE FROM sample WHERE inverter_id = ?1";
+    case Sql::DeleteDaysOf: return "DELETE FROM inverter_day WHERE inverter_id = ?1";
+    case Sql::DeleteMonthsOf: return "DELETE FROM inverter_month WHERE inverter_id = ?1";
+    case Sql::DeleteCurvesOf: return "DELETE FROM inverter_curve WHERE inverter_id = ?1";
+    case Sql::DeleteStateOf: return "DELETE FROM inverter_state WHERE inverter_id = ?1";
+    case Sql::ZeroLifetimeOf:
+      return "UPDATE lifetime SET input1_mwh = 0, input2_mwh = 0, input3_mwh = 0, input4_mwh = 0 WHERE inverter_id = ?1";
+    case Sql::SumDay: return "SELECT count(*), coalesce(sum(energy_mwh), 0) FROM inverter_day WHERE day = ?1";
+    case Sql::DeleteSiteDay: return "DELETE FROM site_day WHERE day = ?1";
+    case Sql::DeleteSiteCurve: return "DELETE FROM site_curve WHERE day = ?1";
+    case Sql::RebuildSiteDay:
+      return "UPDATE site_day SET energy_mwh = ?2, peak_power_dw = ?3, peak_time = ?4 WHERE day = ?1";
+    case Sql::ReplaceSiteCurve: return "UPDATE site_curve SET points = ?2 WHERE day = ?1";
+    case Sql::DeleteSiteMonth: return "DELETE FROM site_month WHERE month = ?1";
+    case Sql::RebuildSiteMonth:
+      return "INSERT INTO site_month(month, energy_mwh) SELECT ?1, sum(energy_mwh) FROM site_day"
+             " WHERE day BETWEEN ?1 * 100 + 1 AND ?1 * 100 + 31 HAVING count(*) > 0";
     case Sql::Count: break;
   }
   return "";
