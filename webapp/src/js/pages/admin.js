@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Inverters (add, edit, delete, pair), settings and MQTT settings. The server validates;
+// its field errors appear next to the inputs.
+import { get, post, put, del, onEvent } from '../api.js';
+import { h, message, showFieldErrors, t } from '../ui.js';
+
+function inverterForm(models, inv, onDone) {
+  const isNew = !inv;
+  inv = inv || { name: '', serial: '', model: 'YC600', inputs_in_use: [], domoticz_idx: null, panel_power_w: 300 };
+  const model = h('select', { name: 'model' }, models.map((m) => h('option', { value: m.model, selected: m.model === inv.model }, m.model)));
+  const inputsBox = h('div.row');
+  const drawInputs = () => {
+    const n = models.find((m) => m.model === model.value).inputs;
+    inputsBox.replaceChildren(...[...Array(n).keys()].map((i) => h('label.inline',
+      h('input', { type: 'checkbox', 'data-input': i, checked: inv.inputs_in_use.length ? inv.inputs_in_use[i] !== false : true }), String(i + 1))));
+  };
+  model.onchange = drawInputs;
+  drawInputs();
+  const status = h('div');
+  const form = h('form.stack', { 'data-testid': 'inverter-form' },
+    h('label', t('name'), h('input', { name: 'name', value: inv.name, required: true, maxlength: 40 })),
+    h('label', t('serial'), h('input', { name: 'serial', value: inv.serial, inputmode: 'numeric', pattern: '[0-9]{12}', required: true })),
+    h('label', t('model'), model),
+    h('label', t('inputs'), inputsBox),
+    h('label', t('domoticz'), h('input', { name: 'domoticz_idx', type: 'number', min: 0, step: 1, value: inv.domoticz_idx ?? '' })),
+    h('label', 'W/panel', h('input', { name: 'panel_power_w', type: 'number', min: 1, max: 1000, value: inv.panel_power_w })),
+    h('div.row', h('button.primary', { type: 'submit' }, t('save')), h('button', { type: 'button', onclick: () => onDone(false) }, t('cancel'))),
+    status);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const idx = f.get('domoticz_idx');
+    const body = { name: f.get('name'), serial: f.get('serial').trim(), model: model.value,
+      inputs_in_use: [...inputsBox.querySelectorAll('input')].map((c) => c.checked),
+      domoticz_idx: idx === '' ? null : Number(idx), panel_power_w: Number(f.get('panel_power_w')) };
+    if (idx !== '' && !/^\d+$/.test(idx)) body.domoticz_idx = idx;  // let the server explain
+    try {
+      if (isNew) await post('/inverters', body); else await put('/inverters/' + inv.serial, body);
+      onDone(true);
+    } catch (err) {
+      showFieldErrors(form, err);
+      status.replaceChildren(message('error', err.message));
+    }
+  };
+  return form;
+}
+
+export async function invertersPage({ app, onCleanup }) {
+  const list = h('div');
+  const editor = h('div');
+  const jobs = h('div');
+  app.append(h('h1', t('inverters')), editor, list, jobs);
+  onCleanup(onEvent('job', (j) => jobs.replaceChildren(message(j.state === 'failed' ? 'error' : 'info',
+    `${j.action} ${j.detail}: ${t(j.state)} ${j.text}`))));
+  const load = async () => {
+    const r = await get('/inverters');
+    const edit = (inv) => editor.replaceChildren(h('div.card', inverterForm(r.models, inv, (saved) => { editor.replaceChildren(); if (saved) load(); })));
+    list.replaceChildren(h('p', h('button.primary', { onclick: () => edit(null) }, t('add'))),
+      h('div.card', h('table', h('thead', h('tr', ...['name', 'serial', 'model', 'inputs', 'domoticz', 'paired', ''].map((k) => h('th', k ? t(k) : '')))),
+        h('tbody', r.inverters.map((inv) => h('tr', { 'data-serial': inv.serial },
+          h('td', inv.name), h('td', inv.serial), h('td', inv.model),
+          h('td', inv.inputs_in_use.length ? inv.inputs_in_use.map((u) => (u ? '●' : '○')).join(' ') : '●'),
+          h('td', inv.domoticz_idx ?? '–'),
+          h('td', inv.paired ? '0x' + inv.short_address.toString(16).toUpperCase().padStart(4, '0') : t('not_paired')),
+          h('td', h('div.row',
+            h('button', { onclick: () => edit(inv) }, t('edit')),
+            h('button', { onclick: async () => jobs.replaceChildren(message('info', t('pair') + ': ' + t((await post('/inverters/' + inv.serial + '/pair', { force: true })).state))) }, t('pair')),
+            h('button', { onclick: () => post('/inverters/' + inv.serial + '/poll') }, t('poll')),
+            h('button.danger', { onclick: async () => { if (confirm(t('confirm_delete'))) { await del('/inverters/' + inv.serial); load(); } } }, t('delete'))))))))));
+  };
+  await load();
+}
+
+const field = (label, name, value, attrs = {}) => h('label', label, h('input', { name, value: value ?? '', ...attrs }));
+
+export async function settingsPage({ app }) {
+  const s = await get('/settings');
+  const status = h('div');
+  const sel = (name, options, value) => h('select', { name }, options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
+  const form = h('form.stack',
+    h('h2', t('location')),
+    field(t('latitude'), 'location.latitude', s.location.latitude, { type: 'number', step: 'any' }),
+    field(t('longitude'), 'location.longitude', s.location.longitude, { type: 'number', step: 'any' }),
+    field(t('timezone'), 'timezone', s.timezone, { placeholder: 'Europe/Amsterdam' }),
+    h('h2', t('polling')),
+    field(t('interval'), 'polling.interval_s', s.polling.interval_s, { type: 'number' }),
+    field(t('sunrise_offset'), 'polling.sunrise_offset_min', s.polling.sunrise_offset_min, { type: 'number' }),
+    field(t('sunset_offset'), 'polling.sunset_offset_min', s.polling.sunset_offset_min, { type: 'number' }),
+    h('label', t('night_mode'), sel('polling.night', [['zero_power_keep_energy', t('zero_power')], ['keep_last_values', t('keep_last')]], s.polling.night)),
+    h('h2', t('energy')),
+    field(t('price'), 'energy.price_per_kwh', s.energy.price_per_kwh, { type: 'number', step: 'any' }),
+    field(t('currency'), 'energy.currency', s.energy.currency),
+    field(t('co2_factor'), 'energy.co2_kg_per_kwh', s.energy.co2_kg_per_kwh, { type: 'number', step: 'any' }),
+    h('h2', t('radio')),
+    field(t('ecu_id'), 'radio.ecu_id', s.radio.ecu_id),
+    field(t('port'), 'radio.port', s.radio.port),
+    field(t('reset_line'), 'radio.reset_line', s.radio.reset_line),
+    h('label', t('energy_scale'), sel('radio.energy_scale', [['community', 'community'], ['openaps', 'openaps']], s.radio.energy_scale)),
+    h('h2', t('storage')),
+    field(t('retention'), 'storage.samples_retention_days', s.storage.samples_retention_days, { type: 'number' }),
+    h('button.primary', { type: 'submit' }, t('save')), status);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const patch = {};
+    for (const el of form.querySelectorAll('[name]')) {
+      const [group, key] = el.name.includes('.') ? el.name.split('.') : [null, el.name];
+      let v = el.value;
+      if (el.type === 'number') v = v === '' ? null : Number(v);
+      if (group) (patch[group] ||= {})[key] = v; else patch[key] = v;
+    }
+    try {
+      await put('/settings', patch);
+      showFieldErrors(form, null);
+      status.replaceChildren(message('info', t('saved')));
+    } catch (err) {
+      showFieldErrors(form, err);
+      status.replaceChildren(message('error', err.message));
+    }
+  };
+  app.append(h('h1', t('settings')), h('div.card', form));
+}
+
+export async function mqttPage({ app }) {
+  const m = await get('/mqtt');
+  const status = h('div');
+  const form = h('form.stack',
+    h('label.inline', h('input', { type: 'checkbox', name: 'enabled', checked: m.enabled }), t('enabled')),
+    field(t('host'), 'host', m.host), field(t('port'), 'port', m.port, { type: 'number' }),
+    field(t('topic'), 'topic', m.topic), field(t('user'), 'username', m.username),
+    field(t('pass'), 'password', '', { type: 'password', placeholder: m.password_set ? t('password_set') : '' }),
+    h('label.inline', h('input', { type: 'checkbox', name: 'retain', checked: m.retain }), t('retain')),
+    h('label', t('format'), h('select', { name: 'format' }, ['domoticz', 'arrays', 'flat', 'full', 'channels'].map((f) => h('option', { value: f, selected: f === m.format }, f)))),
+    h('div.row', h('button.primary', { type: 'submit' }, t('save')),
+      h('button', { type: 'button', onclick: async () => { try { status.replaceChildren(message('info', (await post('/mqtt/test')).message)); } catch (e) { status.replaceChildren(message('error', e.message)); } } }, t('test'))),
+    status);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const el of form.querySelectorAll('[name]')) body[el.name] = el.type === 'checkbox' ? el.checked : el.type === 'number' ? Number(el.value) : el.value;
+    try { await put('/mqtt', body); showFieldErrors(form, null); status.replaceChildren(message('info', t('saved'))); } catch (err) {
+      showFieldErrors(form, err); status.replaceChildren(message('error', err.message));
+    }
+  };
+  app.append(h('h1', t('mqtt')), h('p.muted', t('mqtt_note')), h('div.card', form));
+}
