@@ -28,7 +28,9 @@ store::SampleKind kind_of(fleet::SampleKind k) {
   return store::SampleKind::Rejected;
 }
 
-store::EventLevel level_of(engine::Level l) {
+}  // namespace
+
+store::EventLevel to_store_level(engine::Level l) noexcept {
   switch (l) {
     case engine::Level::Debug: return store::EventLevel::Debug;
     case engine::Level::Info: return store::EventLevel::Info;
@@ -37,8 +39,6 @@ store::EventLevel level_of(engine::Level l) {
   }
   return store::EventLevel::Info;
 }
-
-}  // namespace
 
 store::InverterSample to_sample(const engine::InverterPoll& poll) {
   const auto& t = *poll.result.telemetry;
@@ -76,7 +76,7 @@ void StoreSink::on_journal(const engine::JournalEntry& entry) {
     pending_.pop_front();
     ++dropped_events_;
   }
-  pending_.push_back(store::Event{0, unix_s(entry.time), level_of(entry.level), entry.source, entry.message});
+  pending_.push_back(store::Event{0, unix_s(entry.time), to_store_level(entry.level), entry.source, entry.message});
 }
 
 util::Status StoreSink::write(store::Cycle cycle) {

@@ -46,6 +46,8 @@ class StoreSink final : public engine::EngineListener {
   std::string last_error_;
 };
 
+[[nodiscard]] store::EventLevel to_store_level(engine::Level l) noexcept;
+
 // The integer record the store keeps for one successful poll.
 [[nodiscard]] store::InverterSample to_sample(const engine::InverterPoll& poll);
 
