@@ -21,6 +21,8 @@ class Category final : public std::error_category {
       case Errc::LifetimeDecrease: return "lifetime totals never decrease";
       case Errc::SchemaTooNew: return "database written by a newer apsecu";
       case Errc::NotApsecuFile: return "not an apsecu database";
+      case Errc::Corrupt: return "database file damaged";
+      case Errc::DiskFull: return "disk full";
     }
     return "unknown store error";
   }

@@ -44,6 +44,7 @@ enum class Sql : std::size_t {
   InsertEvent,
   SelectEvents,
   InsertAudit,
+  InsertCorrection,
   SelectAudit,
   SelectSiteCurve,
   SelectInverterCurves,
@@ -137,6 +138,20 @@ class Transaction {
 // Checks shared by the public entry points.
 [[nodiscard]] util::Status check_day(std::int32_t day, std::string_view what);
 [[nodiscard]] util::Status check_range(std::int32_t from_day, std::int32_t to_day);
+// Audited operations need an actor and a reason.
+[[nodiscard]] util::Status check_note(const AuditNote& note, std::string_view action);
+util::Status write_audit(Store::Impl& impl, const AuditNote& note, std::string_view action, std::string_view old_value,
+                         std::string_view new_value);
+
+// Recomputes a site day (total, peak, curve) from the inverter days and curves it holds.
+// The site curve's points give the cycle starts; each inverter point is added to the last
+// start at or before it, as write_cycle summed it. Deletes the site day if no inverter has
+// a row left.
+util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day);
+
+// Opens another apsecu file read-only after the checks of inspect_database (inspect.cpp).
+[[nodiscard]] util::Result<Connection> open_checked(const std::string& path, const InspectOptions& options,
+                                                    DatabaseInfo& info);
 
 }  // namespace detail
 }  // namespace apsecu::store

@@ -16,22 +16,6 @@ using detail::Sql;
 
 namespace {
 
-util::Status audit(Store::Impl& impl, const AuditNote& note, std::string_view action, std::string_view old_value,
-                   std::string_view new_value) {
-  auto a = impl.use(Sql::InsertAudit);
-  if (!a) return a.error();
-  a->bind(1, note.time_s).bind_text(2, note.actor).bind_text(3, action).bind_text(4, note.reason);
-  a->bind_text(5, old_value).bind_text(6, new_value);
-  return a->run(fmt::format("auditing {}", action));
-}
-
-util::Status check_note(const AuditNote& note, std::string_view action) {
-  if (note.reason.empty() || note.actor.empty()) {
-    return util::make_error(Errc::InvalidArgument, fmt::format("{} needs an actor and a reason for the audit trail", action));
-  }
-  return {};
-}
-
 // Runs a cached statement with integer parameters and no result rows.
 util::Status run(Store::Impl& impl, Sql q, std::initializer_list<std::int64_t> params, std::string_view what) {
   auto s = impl.use(q);
@@ -53,9 +37,28 @@ util::Status read_points(Store::Impl& impl, Sql q, std::int32_t day, int blob_co
   }
 }
 
-// Recomputes one day of site aggregates from the inverters that remain. Site curve points
-// sit at cycle starts; an inverter point belongs to the last cycle start at or before it,
-// which is how write_cycle summed it in the first place.
+}  // namespace
+
+namespace detail {
+
+util::Status write_audit(Store::Impl& impl, const AuditNote& note, std::string_view action,
+                         std::string_view old_value, std::string_view new_value) {
+  auto a = impl.use(Sql::InsertAudit);
+  if (!a) return a.error();
+  a->bind(1, note.time_s).bind_text(2, note.actor).bind_text(3, action).bind_text(4, note.reason);
+  a->bind_text(5, old_value).bind_text(6, new_value);
+  return a->run(fmt::format("auditing {}", action));
+}
+
+util::Status check_note(const AuditNote& note, std::string_view action) {
+  if (note.reason.empty() || note.actor.empty()) {
+    return util::make_error(Errc::InvalidArgument, fmt::format("{} needs an actor and a reason for the audit trail", action));
+  }
+  return {};
+}
+
+// Site curve points sit at cycle starts; an inverter point belongs to the last cycle start
+// at or before it, which is how write_cycle summed it in the first place.
 util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day) {
   std::vector<CurvePoint> inverter_points;
   if (auto st = read_points(impl, Sql::SelectInverterCurves, day, 1, inverter_points); !st) return st;
@@ -109,12 +112,12 @@ util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day) {
   return put->run("rebuilding a site curve");
 }
 
-}  // namespace
+}  // namespace detail
 
 util::Status Store::set_day_total(std::string_view serial, std::int32_t day, std::int64_t energy_wh,
                                   const AuditNote& note) {
   if (auto st = detail::check_day(day, "set_day_total"); !st) return st;
-  if (auto st = check_note(note, "set_day_total"); !st) return st;
+  if (auto st = detail::check_note(note, "set_day_total"); !st) return st;
   if (energy_wh < 0 || energy_wh > 100'000'000) {
     return util::make_error(Errc::InvalidArgument, fmt::format("day total {} Wh is out of range", energy_wh));
   }
@@ -156,12 +159,12 @@ util::Status Store::set_day_total(std::string_view serial, std::int32_t day, std
   const auto old_json = old_mwh ? fmt::format(R"({{"serial":"{}","day":{},"energy_mwh":{}}})", serial, day, *old_mwh)
                                 : fmt::format(R"({{"serial":"{}","day":{},"energy_mwh":null}})", serial, day);
   const auto new_json = fmt::format(R"({{"serial":"{}","day":{},"energy_mwh":{}}})", serial, day, new_mwh);
-  if (auto st = audit(*impl_, note, "set_day_total", old_json, new_json); !st) return st;
+  if (auto st = detail::write_audit(*impl_, note, "set_day_total", old_json, new_json); !st) return st;
   return txn.commit();
 }
 
 util::Status Store::wipe_inverter(std::string_view serial, const AuditNote& note) {
-  if (auto st = check_note(note, "wipe_inverter"); !st) return st;
+  if (auto st = detail::check_note(note, "wipe_inverter"); !st) return st;
   auto inv = impl_->require(serial);
   if (!inv) return inv.error();
   const std::int64_t id = (*inv)->id;
@@ -191,7 +194,7 @@ util::Status Store::wipe_inverter(std::string_view serial, const AuditNote& note
   }
   std::set<std::int32_t> months;
   for (const auto d : days) {
-    if (auto st = rebuild_site_day(*impl_, d); !st) return st;
+    if (auto st = detail::rebuild_site_day(*impl_, d); !st) return st;
     months.insert(month_key_of_day(d));
   }
   for (const auto m : months) {
@@ -201,7 +204,7 @@ util::Status Store::wipe_inverter(std::string_view serial, const AuditNote& note
   const auto old_json = fmt::format(R"({{"serial":"{}","days":{},"energy_mwh":{},"lifetime_mwh":[{}]}})", serial,
                                     days.size(), total_mwh, fmt::join(*lifetime, ","));
   const auto new_json = fmt::format(R"({{"serial":"{}","days":0,"energy_mwh":0}})", serial);
-  if (auto st = audit(*impl_, note, "wipe_inverter", old_json, new_json); !st) return st;
+  if (auto st = detail::write_audit(*impl_, note, "wipe_inverter", old_json, new_json); !st) return st;
   return txn.commit();
 }
 

@@ -116,6 +116,13 @@ CREATE TABLE audit(
   old_value TEXT,
   new_value TEXT);
 )sql"},
+    // 4. Audit by time. Why: the engine's automatic corrections (inverter resets, rejected
+    // values, gap estimates) now land in the audit trail every day, so it grows with the
+    // history; "what was corrected on that day", the newest-first listing and the
+    // de-duplication of a merged backup's trail each seek by time instead of scanning it.
+    Migration{4, R"sql(
+CREATE INDEX audit_time ON audit(time);
+)sql"},
 };
 
 util::Result<std::int64_t> pragma_int(sqlite3* db, const char* sql) {
@@ -144,6 +151,37 @@ util::Status apply(sqlite3* db, int from, int target) {
 
 int latest_schema_version() noexcept { return kMigrations.back().version; }
 
+util::Result<FileHeader> read_header(sqlite3* db) {
+  FileHeader h;
+  auto app = pragma_int(db, "PRAGMA application_id");
+  if (!app) return app.error();
+  auto version = pragma_int(db, "PRAGMA user_version");
+  if (!version) return version.error();
+  auto objects = pragma_int(db, "SELECT count(*) FROM sqlite_schema");
+  if (!objects) return objects.error();
+  h.application_id = *app;
+  h.version = *version;
+  h.objects = *objects;
+  return h;
+}
+
+util::Status check_header(const FileHeader& h) {
+  if (h.application_id != 0 && h.application_id != kApplicationId) {
+    return util::make_error(Errc::NotApsecuFile,
+                            fmt::format("the file belongs to another program (application_id {:#x})", h.application_id));
+  }
+  if (h.application_id == 0 && h.objects > 0) {
+    return util::make_error(Errc::NotApsecuFile, "the file already holds tables of another program");
+  }
+  if (h.version > latest_schema_version()) {
+    return util::make_error(
+        Errc::SchemaTooNew, fmt::format("the file has schema version {}, this apsecu knows up to {}; refusing to "
+                                        "open it rather than risk damaging it",
+                                        h.version, latest_schema_version()));
+  }
+  return {};
+}
+
 util::Result<int> migrate(sqlite3* db, int target) {
   // IMMEDIATE: two processes opening a fresh file at once must not both migrate it.
   if (auto st = exec(db, "BEGIN IMMEDIATE", "starting the schema migration"); !st) return st.error();
@@ -152,27 +190,10 @@ util::Result<int> migrate(sqlite3* db, int target) {
     return e;
   };
 
-  auto app = pragma_int(db, "PRAGMA application_id");
-  if (!app) return fail(app.error());
-  auto version = pragma_int(db, "PRAGMA user_version");
-  if (!version) return fail(version.error());
-  auto objects = pragma_int(db, "SELECT count(*) FROM sqlite_schema");
-  if (!objects) return fail(objects.error());
-
-  if (*app != 0 && *app != kApplicationId) {
-    return fail(util::make_error(Errc::NotApsecuFile,
-                                 fmt::format("the file belongs to another program (application_id {:#x})", *app)));
-  }
-  if (*app == 0 && *objects > 0) {
-    return fail(util::make_error(Errc::NotApsecuFile, "the file already holds tables of another program"));
-  }
-  if (*version > latest_schema_version()) {
-    return fail(util::make_error(
-        Errc::SchemaTooNew, fmt::format("the file has schema version {}, this apsecu knows up to {}; refusing to "
-                                        "open it rather than risk damaging it",
-                                        *version, latest_schema_version())));
-  }
-  const int from = static_cast<int>(*version);
+  auto header = read_header(db);
+  if (!header) return fail(header.error());
+  if (auto st = check_header(*header); !st) return fail(st.error());
+  const int from = static_cast<int>(header->version);
   if (from < target) {
     if (auto st = apply(db, from, target); !st) return fail(st.error());
   }

@@ -9,7 +9,10 @@ namespace apsecu::store::detail {
 
 util::Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xFF;
-  const Errc code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? Errc::Busy : Errc::Sqlite;
+  Errc code = Errc::Sqlite;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) code = Errc::Busy;
+  if (primary == SQLITE_FULL) code = Errc::DiskFull;
+  if (primary == SQLITE_CORRUPT) code = Errc::Corrupt;
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   return util::make_error(code, fmt::format("{}: {} (sqlite code {})", what, detail, rc));
 }
@@ -128,6 +131,27 @@ util::Result<OwnedStmt> OwnedStmt::prepare(sqlite3* db, std::string_view sql) {
   const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &out.stmt_, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db, rc, "preparing a statement");
   return out;
+}
+
+Connection& Connection::operator=(Connection&& o) noexcept {
+  if (this != &o) {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = o.db_;
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+Connection::~Connection() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+util::Result<Connection> Connection::open(const std::string& path, int flags) {
+  Connection c;
+  const int rc = sqlite3_open_v2(path.c_str(), &c.db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(c.db_, rc, fmt::format("opening '{}'", path));
+  sqlite3_extended_result_codes(c.db_, 1);
+  return c;
 }
 
 std::optional<std::int32_t> column_opt_i32(sqlite3_stmt* s, int column) noexcept {

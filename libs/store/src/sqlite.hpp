@@ -77,6 +77,26 @@ class OwnedStmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A connection of its own (another file being inspected or merged), closed on every path.
+class Connection {
+ public:
+  Connection() = default;
+  Connection(Connection&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Connection& operator=(Connection&& o) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+  [[nodiscard]] static util::Result<Connection> open(const std::string& path, int flags);
+  [[nodiscard]] sqlite3* get() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A Stmt view over an OwnedStmt: binds and steps it, and resets it when done, so one
+// prepared statement serves every row of a long operation (a merge).
+[[nodiscard]] inline Stmt use(const OwnedStmt& s) noexcept { return Stmt(s.db(), s.get()); }
+
 // Reads columns of a statement that is not wrapped in Stmt (cursors).
 [[nodiscard]] std::optional<std::int32_t> column_opt_i32(sqlite3_stmt* s, int column) noexcept;
 

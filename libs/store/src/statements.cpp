@@ -97,8 +97,18 @@ const char* sql_text(Sql q) noexcept {
              " ORDER BY time DESC, id DESC LIMIT ?4";
     case Sql::InsertAudit:
       return "INSERT INTO audit(time, actor, action, reason, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    case Sql::InsertCorrection:
+      // The value is stored as JSON when it is JSON, as a JSON string otherwise, and "" as
+      // null: the engine's text never makes the row unreadable as JSON.
+      return "INSERT INTO audit(time, actor, action, reason, old_value, new_value) VALUES (?1, ?2, ?3, ?4,"
+             " json_object('serial', ?5, 'value', CASE WHEN ?6 IS NULL OR ?6 = '' THEN NULL"
+             "   WHEN json_valid(?6) THEN json(?6) ELSE ?6 END),"
+             " json_object('serial', ?5, 'value', CASE WHEN ?7 IS NULL OR ?7 = '' THEN NULL"
+             "   WHEN json_valid(?7) THEN json(?7) ELSE ?7 END))";
     case Sql::SelectAudit:
-      return "SELECT id, time, actor, action, reason, old_value, new_value FROM audit ORDER BY id DESC LIMIT ?1";
+      // By time, not id: a merged backup's entries get new ids but keep their times.
+      return "SELECT id, time, actor, action, reason, old_value, new_value FROM audit"
+             " ORDER BY time DESC, id DESC LIMIT ?1";
     case Sql::SelectSiteCurve: return "SELECT points FROM site_curve WHERE day = ?1";
     case Sql::SelectInverterCurves:
       return "SELECT inverter_id, points FROM inverter_curve WHERE day = ?1 ORDER BY inverter_id";

@@ -82,6 +82,21 @@ void Store::Impl::rollback() noexcept {
   if (auto s = use(Sql::Rollback)) (void)s->run("rolling back");
 }
 
+namespace {
+
+// A read-only connection cannot migrate: it takes the file as it is, if it is ours.
+util::Result<int> check_read_only(sqlite3* db) {
+  auto header = detail::read_header(db);
+  if (!header) return header.error();
+  if (auto st = detail::check_header(*header); !st) return st.error();
+  if (header->application_id == 0 || header->version < 1) {
+    return util::make_error(Errc::NotApsecuFile, "the file holds no apsecu history yet");
+  }
+  return static_cast<int>(header->version);
+}
+
+}  // namespace
+
 namespace detail {
 
 util::Status check_day(std::int32_t day, std::string_view what) {
@@ -111,7 +126,8 @@ util::Result<Store> Store::open(const std::string& path, const OpenOptions& opti
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   // NOMUTEX: a Store is used from one thread, so SQLite's own locking would be pure cost.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) return detail::sqlite_error(impl->db, rc, fmt::format("opening '{}'", path));
   sqlite3_extended_result_codes(impl->db, 1);
@@ -120,15 +136,19 @@ util::Result<Store> Store::open(const std::string& path, const OpenOptions& opti
   // WAL: readers never block the poll loop's writer, and a commit appends to one file
   // instead of rewriting pages in place. NORMAL: a power cut may lose the last cycle but
   // never corrupts; FULL would fsync every 5 minutes for no real gain. The size limit
-  // gives the SD card its space back after a burst (retention, backfill).
-  const auto pragmas = fmt::format(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
-      "PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 4194304; PRAGMA cache_size = -{};",
-      options.cache_kib);
+  // gives the SD card its space back after a burst (retention, backfill). A read-only
+  // connection sets only what it may: the writer's connection owns the journal mode.
+  const auto pragmas =
+      options.read_only
+          ? fmt::format("PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+                        options.cache_kib)
+          : fmt::format("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+                        "PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 4194304; PRAGMA cache_size = -{};",
+                        options.cache_kib);
   if (auto st = detail::exec(impl->db, pragmas.c_str(), fmt::format("configuring '{}'", path)); !st) {
     return st.error();
   }
-  auto version = detail::migrate(impl->db, detail::latest_schema_version());
+  auto version = options.read_only ? check_read_only(impl->db) : detail::migrate(impl->db, detail::latest_schema_version());
   if (!version) {
     auto e = version.error();
     e.message = fmt::format("opening '{}': {}", path, e.message);

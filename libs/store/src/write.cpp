@@ -51,6 +51,19 @@ util::Status check_sample(const InverterSample& s, const detail::Inverter& inv) 
   return {};
 }
 
+util::Status check_correction(const Correction& c, std::int64_t time_s) {
+  if (c.action.empty() || c.action.size() > 64) {
+    return invalid(fmt::format("correction of {} in the poll cycle at {}: the action must be 1..64 characters",
+                               c.serial, time_s));
+  }
+  if (c.reason.empty()) {
+    return invalid(fmt::format("correction '{}' of {} in the poll cycle at {} has no reason; an unexplained "
+                               "correction cannot be reviewed later",
+                               c.action, c.serial, time_s));
+  }
+  return {};
+}
+
 struct Totals {
   std::int64_t energy_mwh = 0;
   std::int32_t power_dw = 0;
@@ -174,6 +187,10 @@ util::Status Store::write_cycle(const Cycle& cycle) {
     if (!inv) return inv.error();
     state_ids.push_back((*inv)->id);
   }
+  for (const auto& c : cycle.corrections) {
+    if (auto inv = impl_->require(c.serial); !inv) return inv.error();
+    if (auto st = check_correction(c, cycle.time_s); !st) return st;
+  }
 
   detail::Transaction txn(*impl_);
   if (auto st = txn.begin(); !st) return st;
@@ -213,6 +230,13 @@ util::Status Store::write_cycle(const Cycle& cycle) {
     if (!st) return st.error();
     st->bind(1, e.time_s).bind(2, std::int64_t{static_cast<int>(e.level)}).bind_text(3, e.source).bind_text(4, e.message);
     if (auto r = st->run("appending to the journal"); !r) return r;
+  }
+  for (const auto& c : cycle.corrections) {
+    auto st = impl_->use(Sql::InsertCorrection);
+    if (!st) return st.error();
+    st->bind(1, cycle.time_s).bind_text(2, kEngineActor).bind_text(3, c.action).bind_text(4, c.reason);
+    st->bind_text(5, c.serial).bind_text(6, c.old_value).bind_text(7, c.new_value);
+    if (auto r = st->run(fmt::format("auditing the {} correction of {}", c.action, c.serial)); !r) return r;
   }
   return txn.commit();
 }

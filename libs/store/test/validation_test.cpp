@@ -167,7 +167,7 @@ TEST_F(StoreValidation, CorrectionsNeedAReason) {
 
 TEST(StoreErrors, CategoryNamesEveryCode) {
   EXPECT_STREQ(make_error_code(Errc::UnknownSerial).category().name(), "store");
-  for (int e = 1; e <= static_cast<int>(Errc::NotApsecuFile); ++e) {
+  for (int e = 1; e <= static_cast<int>(Errc::DiskFull); ++e) {
     EXPECT_NE(make_error_code(static_cast<Errc>(e)).message(), "unknown store error");
   }
   EXPECT_STREQ(kind_name(SampleKind::InverterReset), "inverter_reset");

@@ -17,6 +17,8 @@ enum class Errc {
   LifetimeDecrease,  // the write would lower a lifetime total, which only ever grows
   SchemaTooNew,      // the file was written by a newer apsecu; refusing to touch it
   NotApsecuFile,     // the file is an SQLite database of some other program
+  Corrupt,           // the file is damaged: not a database, or its integrity check fails
+  DiskFull,          // no space left for the write (the database is unchanged)
 };
 
 [[nodiscard]] std::error_code make_error_code(Errc e) noexcept;

@@ -29,6 +29,9 @@ namespace apsecu::store {
 struct OpenOptions {
   int busy_timeout_ms = 5000;
   int cache_kib = 2048;  // page cache per connection; a Pi Zero has 512 MB in total
+  // For exports and inspection beside a running daemon: never creates, migrates or writes
+  // the file (writes fail). The file must already be an apsecu store.
+  bool read_only = false;
 };
 
 class SampleCursor;
@@ -103,6 +106,21 @@ class Store {
   // Moves the WAL into the main file and truncates it (shutdown, before measuring size).
   util::Status checkpoint();
 
+  // ---- merge ------------------------------------------------------------------------------
+  // Imports from another apsecu database (e.g. a restored backup) everything this one lacks,
+  // in ONE transaction; on any error nothing changes (docs/store.md, "Merge"):
+  //  - inverters, and the states of inverters this store does not know;
+  //  - samples by (serial, time): present rows are kept, never overwritten;
+  //  - journal events and audit entries not already here (identical rows collapse);
+  //  - day totals and curves of every (inverter, day) that gained samples or exists only
+  //    there, then the site days and months around them; a day edited here with
+  //    set_day_total keeps its edited total;
+  //  - lifetime totals: never lower than either file's.
+  // History older than a wipe_inverter recorded here is not brought back. The other file
+  // is validated first (inspect_database with the integrity check) and never modified; an
+  // older schema is migrated on a temporary copy. The merge itself is audited.
+  [[nodiscard]] util::Result<MergeReport> merge_from(const std::string& other_db_path, const AuditNote& note);
+
   // ---- export ---------------------------------------------------------------------------
   // Cursors borrow this Store's connection: do not let them outlive it, and do not write
   // through the same Store while one is open (use a second Store for long exports).
@@ -117,6 +135,17 @@ class Store {
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+struct InspectOptions {
+  // PRAGMA integrity_check reads every page: seconds for years of history on a Pi, so a
+  // caller that only needs the header (version, owner) can skip it.
+  bool check_integrity = true;
+};
+
+// Checks, without changing it, that a file is an intact apsecu store this version can read:
+// it opens as SQLite (Errc::Corrupt if not), belongs to apsecu (NotApsecuFile), its schema
+// is not newer than ours (SchemaTooNew), and the integrity check passes (Corrupt).
+[[nodiscard]] util::Result<DatabaseInfo> inspect_database(const std::string& path, const InspectOptions& options = {});
 
 // Forward-only row cursors for CSV/JSON export; next() gives nullopt at the end.
 class SampleCursor {

@@ -66,6 +66,24 @@ struct StateUpdate {
   std::string state;  // the engine's persisted state (JSON), opaque to the store
 };
 
+// Who the audit trail names for corrections the engine makes on its own.
+inline constexpr const char* kEngineActor = "engine";
+
+// An automatic correction the engine made while accounting a cycle (issue 3: "every
+// correction goes into an audit log with its reason"). Written to the audit trail in the
+// cycle's own transaction, so the trail can never miss a correction whose effect on the
+// totals was committed, nor name one that was not.
+struct Correction {
+  std::string serial;
+  std::string action;  // "inverter_reset", "rejected", "gap_estimate", "rebaseline", ...
+  std::string reason;  // for a person: what was seen and what was done about it
+  // What the value was and what it became. JSON text is stored as JSON; anything else is
+  // stored as a JSON string; "" as null. The audit row holds {"serial":..,"value":..}.
+  std::string old_value;
+  std::string new_value;
+  bool operator==(const Correction&) const = default;
+};
+
 // One poll cycle: written in ONE transaction so the SD card sees one commit per 5 minutes.
 struct Cycle {
   std::int64_t time_s = 0;  // start of the cycle: the x of the site curve
@@ -73,6 +91,7 @@ struct Cycle {
   std::vector<InverterSample> samples;
   std::vector<StateUpdate> states;
   std::vector<Event> events;
+  std::vector<Correction> corrections;  // audited with actor kEngineActor at time_s
 };
 
 struct InverterInfo {
@@ -98,7 +117,8 @@ struct AuditEntry {
   std::int64_t id = 0;
   std::int64_t time_s = 0;
   std::string actor;
-  std::string action;  // "set_day_total", "wipe_inverter", "set_lifetime"
+  // "set_day_total", "wipe_inverter", "set_lifetime", "merge", or a Correction's action
+  std::string action;
   std::string reason;
   std::string old_value;  // JSON
   std::string new_value;  // JSON
@@ -210,6 +230,40 @@ struct RetentionReport {
   std::int64_t samples_deleted = 0;
   std::int64_t events_deleted = 0;
   int batches = 0;
+};
+
+// ---- other files: inspection and merge --------------------------------------------------
+
+// What inspect_database found in a file that passed every check.
+struct DatabaseInfo {
+  int schema_version = 0;
+  std::int64_t bytes = 0;
+  std::int64_t inverters = 0;
+  std::int64_t samples = 0;
+  std::int64_t days = 0;       // site days with a total
+  std::int32_t first_day = 0;  // 0 when the file holds no days
+  std::int32_t last_day = 0;
+};
+
+// What merge_from imported. Nothing that was already here is overwritten.
+struct MergeReport {
+  int source_schema_version = 0;
+  bool source_migrated = false;  // an older schema, migrated on a temporary copy first
+  std::int64_t inverters_added = 0;
+  std::int64_t samples_added = 0;
+  std::int64_t samples_present = 0;  // already here: kept exactly as they were
+  // Older than a wipe_inverter of their inverter recorded here: a wipe stays a wipe.
+  std::int64_t samples_skipped_wiped = 0;
+  std::int64_t inverter_days_changed = 0;  // (inverter, day) totals or curves that changed
+  std::int64_t days_recomputed = 0;        // site days rebuilt because of those
+  std::int64_t months_recomputed = 0;
+  std::int64_t edited_days_kept = 0;  // edited here (set_day_total): the edit was kept
+  std::int64_t events_added = 0;
+  std::int64_t audit_added = 0;
+  std::int64_t lifetimes_raised = 0;  // inverters whose lifetime totals went up
+  std::int64_t states_added = 0;
+  std::int32_t first_day = 0;  // range of the recomputed days; 0 when none
+  std::int32_t last_day = 0;
 };
 
 }  // namespace apsecu::store
