@@ -16,5 +16,8 @@ Runner add_console_command(CLI::App& root);
 Runner add_emulator_command(CLI::App& root);
 Runner add_run_command(CLI::App& root);
 Runner add_demo_command(CLI::App& root);
+Runner add_backup_command(CLI::App& root);
+Runner add_restore_command(CLI::App& root);
+Runner add_export_command(CLI::App& root);
 
 }  // namespace apsecu::app

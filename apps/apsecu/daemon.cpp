@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "apsecu/api/http_server.hpp"
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/emulator/emulator.hpp"
 #include "apsecu/engine/engine.hpp"
@@ -21,6 +22,9 @@
 #include "apsecu/transport/spec.hpp"
 #include "apsecu/util/log.hpp"
 #include "apsecu/znp/coordinator.hpp"
+#include "config_service.hpp"
+#include "daemon_backend.hpp"
+#include "live_bus.hpp"
 
 namespace apsecu::app {
 namespace {
@@ -50,27 +54,21 @@ class LogListener final : public engine::EngineListener {
 // the daily retention at midnight.
 class Housekeeping final : public engine::EngineListener {
  public:
-  Housekeeping(config::Config& cfg, std::string path, store::Store& store, const util::Clock& clock)
-      : cfg_(cfg), path_(std::move(path)), store_(store), clock_(clock) {}
+  Housekeeping(ConfigService& settings, store::Store& store, const util::Clock& clock)
+      : settings_(settings), store_(store), clock_(clock) {}
 
   void on_paired(const aps::Serial& serial, std::uint16_t address) override {
-    for (auto& inv : cfg_.inverters) {
-      if (inv.serial == serial.str()) inv.short_address = address;
-    }
-    if (path_.empty()) return;
-    if (auto st = config::save_file(path_, cfg_); !st) {
-      util::logger("config")->error("pairing result not saved: {}", st.error().describe());
-    }
+    settings_.set_short_address(serial, address);
   }
 
   void on_day_closed(fleet::DayKey, const std::vector<std::pair<std::string, fleet::ClosedDay>>&) override {
-    auto r = store_.apply_retention(unix_s(clock_.now()), cfg_.storage.samples_retention_days);
+    const auto keep_days = settings_.get().storage.samples_retention_days;
+    auto r = store_.apply_retention(unix_s(clock_.now()), keep_days);
     if (!r) util::logger("store")->warn("retention: {}", r.error().describe());
   }
 
  private:
-  config::Config& cfg_;
-  std::string path_;
+  ConfigService& settings_;
   store::Store& store_;
   const util::Clock& clock_;
 };
@@ -156,37 +154,81 @@ emulator::EmulatorConfig emulator_for(const config::Config& c, util::WallTime st
   return e;
 }
 
+namespace {
+
+// host:port, [v6]:port or a bare port.
+bool parse_listen(const std::string& text, api::HttpOptions& o) {
+  const auto colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? "0.0.0.0" : text.substr(0, colon);
+  const std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    std::size_t used = 0;
+    const int p = std::stoi(port, &used);
+    if (used != port.size() || p < 0 || p > 65535) return false;
+    o.port = p;
+  } catch (const std::exception&) {
+    return false;
+  }
+  o.listen_address = host.empty() ? "0.0.0.0" : host;
+  return true;
+}
+
+std::map<std::string, std::string> stored_states(store::Store& store, const config::Config& cfg) {
+  std::map<std::string, std::string> states;
+  for (const auto& inv : cfg.inverters) {
+    if (auto s = store.get_state(inv.serial); s && *s) states.emplace(inv.serial, (*s)->state);
+  }
+  return states;
+}
+
+util::Status register_inverters(store::Store& store, const config::Config& cfg) {
+  for (const auto& inv : cfg.inverters) {
+    const auto model = aps::info(*aps::model_from_name(inv.model));
+    if (auto st = store.add_inverter({inv.serial, std::string(model.name), model.inputs}); !st) return st;
+  }
+  return {};
+}
+
+engine::EngineSettings engine_settings(const config::Config& cfg) {
+  engine::EngineSettings settings;
+  settings.poll_interval = std::chrono::seconds(cfg.polling.interval_s);
+  if (cfg.location.latitude && cfg.location.longitude) {
+    settings.window.where = schedule::GeoPosition{*cfg.location.latitude, *cfg.location.longitude};
+  }
+  settings.window.sunrise_offset_min = cfg.polling.sunrise_offset_min;
+  settings.window.sunset_offset_min = cfg.polling.sunset_offset_min;
+  settings.day_of = local_day_key;
+  return settings;
+}
+
+}  // namespace
+
 int run_daemon(DaemonSetup setup) {
   SignalWatch::block_in_this_thread();  // before any thread starts: they inherit the mask
   auto log = util::logger("apsecu");
-  auto& cfg = setup.config;
-  if (!cfg.timezone.empty()) {
-    ::setenv("TZ", cfg.timezone.c_str(), 1);
+  if (!setup.config.timezone.empty()) {
+    ::setenv("TZ", setup.config.timezone.c_str(), 1);
     ::tzset();
   }
-  if (cfg.radio.ecu_id.empty()) cfg.radio.ecu_id = config::generate_ecu_id();
-  const auto ecu = *aps::EcuId::parse(cfg.radio.ecu_id);
+  if (setup.config.radio.ecu_id.empty()) setup.config.radio.ecu_id = config::generate_ecu_id();
+  ConfigService settings(setup.config, setup.config_path);
   const util::Clock& clock = *setup.clock;
+  const std::string data_dir = setup.config.storage.data_dir;
 
   std::error_code ec;
-  std::filesystem::create_directories(cfg.storage.data_dir, ec);
-  const auto db_path = (std::filesystem::path(cfg.storage.data_dir) / "apsecu.db").string();
+  std::filesystem::create_directories(data_dir, ec);
+  const auto db_path = (std::filesystem::path(data_dir) / "apsecu.db").string();
   auto store = store::Store::open(db_path);
   if (!store) {
     log->critical("cannot open the history store {}: {}", db_path, store.error().describe());
     return 1;
   }
-  std::map<std::string, std::string> states;
-  for (const auto& inv : cfg.inverters) {
-    const auto model = aps::info(*aps::model_from_name(inv.model));
-    if (auto st = store->add_inverter({inv.serial, std::string(model.name), model.inputs}); !st) {
-      log->critical("inverter {}: {}", inv.serial, st.error().describe());
-      return 1;
-    }
-    if (auto s = store->get_state(inv.serial); s && *s) states.emplace(inv.serial, (*s)->state);
+  auto reader = store::Store::open(db_path);  // the web pages' own connection (WAL: reads never block)
+  if (!reader) {
+    log->critical("cannot open the history store {}: {}", db_path, reader.error().describe());
+    return 1;
   }
-  fleet::Fleet fleet(fleet_specs(cfg), {.poll_interval_s = static_cast<std::uint32_t>(cfg.polling.interval_s)},
-                     states);
 
   // The radio: a serial port / TCP, or the built-in emulator.
   std::unique_ptr<emulator::Emulator> emu;
@@ -203,78 +245,126 @@ int run_daemon(DaemonSetup setup) {
     reset = emu->reset_line();
     emu->start();
   } else {
-    auto t = transport::open_transport(cfg.radio.port);
+    auto t = transport::open_transport(setup.config.radio.port);
     if (!t) {
       log->critical("{}", t.error().describe());
       return 1;
     }
     link = std::move(*t);
-    auto r = transport::open_reset_line(cfg.radio.reset_line);
+    auto r = transport::open_reset_line(setup.config.radio.reset_line);
     if (!r) {
       log->critical("{}", r.error().describe());
       return 1;
     }
     reset = std::move(*r);
   }
-
   znp::ZnpClient client(*link);
-  auto cc = engine::coordinator_config(ecu);
-  auto radio_timings = setup.radio_timings;
-  if (setup.host_timing_scale != 1.0) {
-    const auto scale = [f = setup.host_timing_scale](std::chrono::milliseconds& d) {
-      d = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
-    };
-    for (auto* d : {&cc.reset_timing.low, &cc.reset_timing.wait, &cc.timeouts.reset_ind, &cc.timeouts.state_change,
-                    &cc.timeouts.step, &cc.recovery.first_delay, &radio_timings.srsp, &radio_timings.confirm,
-                    &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
-      scale(*d);
+
+  auto bus = std::make_shared<LiveBus>(clock);
+  BackendHooks hooks;
+  hooks.day_of = local_day_key;
+  DaemonBackend backend(clock, settings, bus, std::move(*reader), data_dir, hooks);
+  std::unique_ptr<api::HttpServer> http;
+  if (!setup.http_listen.empty()) {
+    api::HttpOptions options;
+    if (!parse_listen(setup.http_listen, options)) {
+      log->critical("--http {}: want ADDRESS:PORT, e.g. 0.0.0.0:8080", setup.http_listen);
+      return 2;
     }
-  }
-  znp::Coordinator coordinator(client, reset.get(), cc);
-  engine::Radio radio(client, ecu, radio_timings);
-
-  sinks::StoreSink store_sink(*store);
-  LogListener log_listener;
-  Housekeeping housekeeping(cfg, setup.config_path, *store, clock);
-  engine::ListenerSet listeners;
-  listeners.add(log_listener);
-  listeners.add(store_sink);
-  listeners.add(housekeeping);
-
-  engine::EngineSettings settings;
-  settings.poll_interval = std::chrono::seconds(cfg.polling.interval_s);
-  if (cfg.location.latitude && cfg.location.longitude) {
-    settings.window.where = schedule::GeoPosition{*cfg.location.latitude, *cfg.location.longitude};
-  }
-  settings.window.sunrise_offset_min = cfg.polling.sunrise_offset_min;
-  settings.window.sunset_offset_min = cfg.polling.sunset_offset_min;
-  settings.day_of = local_day_key;
-  engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, settings);
-
-  if (setup.pair_unpaired_at_start) {
-    for (const auto& spec : fleet.specs()) {
-      if (!spec.short_address) engine.post(engine::Pair{spec.serial, false});
+    http = std::make_unique<api::HttpServer>(backend, options);
+    if (auto st = http->start(); !st) {
+      log->critical("web interface on {}: {}", setup.http_listen, st.error().describe());
+      return 1;
     }
+    log->info("web interface on http://{}:{}/", options.listen_address, http->port());
   }
 
+  std::atomic<bool> terminate{false};
+  std::mutex engine_mutex;
+  engine::Engine* running = nullptr;
+  auto stop_engine = [&] {
+    std::lock_guard lock(engine_mutex);
+    if (running) running->stop();
+  };
+  settings.on_change(stop_engine);  // a settings change rebuilds the engine with them
   SignalWatch signals([&](int sig) {
     log->info("signal {}: stopping", sig);
-    engine.stop();
+    terminate = true;
+    stop_engine();
   });
-  std::atomic<bool> running{true};
   std::thread stopper;
   if (setup.stop_at) {
     stopper = std::thread([&] {
-      while (running && clock.now() < *setup.stop_at) std::this_thread::sleep_for(20ms);
-      engine.stop();
+      while (!terminate && clock.now() < *setup.stop_at) std::this_thread::sleep_for(20ms);
+      terminate = true;
+      stop_engine();
     });
   }
-  log->info("apsecu {} running; data in {}", APSECU_VERSION, cfg.storage.data_dir);
-  const bool link_ok = engine.run();
-  running = false;
+
+  bool link_ok = true;
+  bool first_run = true;
+  while (!terminate && link_ok) {
+    auto cfg = settings.get();
+    if (auto st = register_inverters(*store, cfg); !st) {
+      log->critical("{}", st.error().describe());
+      link_ok = false;
+      break;
+    }
+    const auto ecu = *aps::EcuId::parse(cfg.radio.ecu_id);
+    auto cc = engine::coordinator_config(ecu);
+    auto radio_timings = setup.radio_timings;
+    if (setup.host_timing_scale != 1.0) {
+      const auto scale = [f = setup.host_timing_scale](std::chrono::milliseconds& d) {
+        d = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
+      };
+      for (auto* d : {&cc.reset_timing.low, &cc.reset_timing.wait, &cc.timeouts.reset_ind, &cc.timeouts.state_change,
+                      &cc.timeouts.step, &cc.recovery.first_delay, &radio_timings.srsp, &radio_timings.confirm,
+                      &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
+        scale(*d);
+      }
+    }
+    znp::Coordinator coordinator(client, reset.get(), cc);
+    engine::Radio radio(client, ecu, radio_timings);
+    fleet::Fleet fleet(fleet_specs(cfg), {.poll_interval_s = static_cast<std::uint32_t>(cfg.polling.interval_s)},
+                       stored_states(*store, cfg));
+
+    sinks::StoreSink store_sink(*store);
+    LogListener log_listener;
+    Housekeeping housekeeping(settings, *store, clock);
+    engine::ListenerSet listeners;
+    listeners.add(log_listener);
+    listeners.add(store_sink);
+    listeners.add(housekeeping);
+    listeners.add(*bus);
+    engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, engine_settings(cfg));
+    bus->set_snapshot_source([&engine] { return engine.snapshot(); });
+    if (first_run && setup.pair_unpaired_at_start) {
+      for (const auto& spec : fleet.specs()) {
+        if (!spec.short_address) engine.post(engine::Pair{spec.serial, false});
+      }
+    }
+    first_run = false;
+    {
+      std::lock_guard lock(engine_mutex);
+      running = &engine;
+    }
+    backend.attach(&engine);
+    if (terminate) engine.stop();
+    log->info("apsecu {} running; data in {}", APSECU_VERSION, data_dir);
+    link_ok = engine.run();
+    backend.attach(nullptr);
+    bus->set_snapshot_source({});
+    {
+      std::lock_guard lock(engine_mutex);
+      running = nullptr;
+    }
+    if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
+    if (!terminate && link_ok) log->info("settings changed: restarting the engine");
+  }
+  terminate = true;
   if (stopper.joinable()) stopper.join();
 
-  if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
+  if (http) http->stop();
   if (auto st = store->checkpoint(); !st) log->warn("checkpoint: {}", st.error().describe());
   client.stop();
   if (emu) emu->stop();

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   add(apsecu::app::add_decode_command);
   add(apsecu::app::add_console_command);
   add(apsecu::app::add_emulator_command);
+  add(apsecu::app::add_backup_command);
+  add(apsecu::app::add_restore_command);
+  add(apsecu::app::add_export_command);
 
   CLI11_PARSE(root, argc, argv);
   apsecu::util::set_log_level(log_level);

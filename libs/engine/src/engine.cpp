@@ -163,9 +163,12 @@ void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
     report.polls.push_back(std::move(p));
   }
   report.views = fleet_.views();
+  publish(clock_.now());  // before the listeners, so that they read this cycle's snapshot
   listener_.on_cycle(report);
-  if (attempted > 0 && module_failures == attempted) check_health("every poll failed at the module");
-  publish(clock_.now());
+  if (attempted > 0 && module_failures == attempted) {
+    check_health("every poll failed at the module");
+    publish(clock_.now());
+  }
 }
 
 util::Result<std::string> Engine::execute(Pair& job) {
@@ -295,10 +298,10 @@ bool Engine::run() {
     }
     if (!in_window && was_in_window_) {
       fleet_.zero_power();
-      journal(Level::Info, "poll", "poll window closed: power 0, today's energy kept");
-      listener_.on_window_closed(fleet_.views());
       next_cycle_.reset();
       publish(now);
+      journal(Level::Info, "poll", "poll window closed: power 0, today's energy kept");
+      listener_.on_window_closed(fleet_.views());
     }
     was_in_window_ = in_window;
     if (now >= next_health_) {

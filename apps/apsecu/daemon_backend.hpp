@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The running daemon as the web API sees it (api::Backend). The engine comes and goes
+// (a settings change rebuilds it); in between, radio jobs are refused with a clear message.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "apsecu/api/backend.hpp"
+#include "apsecu/store/store.hpp"
+#include "config_service.hpp"
+#include "live_bus.hpp"
+
+namespace apsecu::app {
+
+struct BackendHooks {
+  std::function<util::Status(const std::string& path)> backup;
+  std::function<util::Result<std::string>(const std::string& path)> restore;
+  std::function<std::int32_t(util::WallTime)> day_of;
+};
+
+class DaemonBackend final : public api::Backend {
+ public:
+  DaemonBackend(const util::Clock& clock, ConfigService& config, std::shared_ptr<LiveBus> bus, store::Store reader,
+                std::string data_dir, BackendHooks hooks);
+
+  void attach(engine::Engine* engine);  // nullptr while the engine is being rebuilt
+
+  [[nodiscard]] const util::Clock& clock() const override { return clock_; }
+  [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;
+  void post(engine::Job job, engine::JobDone done) override;
+  [[nodiscard]] config::Config config() const override { return config_.get(); }
+  std::variant<config::Config, std::vector<config::FieldError>> update_config(const config::Config& c) override {
+    return config_.update(c);
+  }
+  void with_store(const std::function<void(store::Store&)>& fn) override;
+  util::Status backup_to(const std::string& path) override;
+  util::Result<std::string> restore_from(const std::string& path) override;
+  [[nodiscard]] std::unique_ptr<api::Subscription> subscribe(api::LiveCallback callback) override {
+    return bus_->subscribe(std::move(callback));
+  }
+  [[nodiscard]] std::string data_dir() const override { return data_dir_; }
+  [[nodiscard]] std::string version() const override { return APSECU_VERSION; }
+  [[nodiscard]] std::int32_t day_of(util::WallTime t) const override { return hooks_.day_of(t); }
+
+ private:
+  const util::Clock& clock_;
+  ConfigService& config_;
+  std::shared_ptr<LiveBus> bus_;
+  std::string data_dir_;
+  BackendHooks hooks_;
+
+  mutable std::mutex engine_mutex_;
+  engine::Engine* engine_ = nullptr;
+  std::shared_ptr<const engine::Snapshot> last_snapshot_;
+
+  std::mutex store_mutex_;
+  store::Store reader_;
+};
+
+}  // namespace apsecu::app
