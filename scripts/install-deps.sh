@@ -8,10 +8,13 @@ build_pkgs=(build-essential cmake ninja-build pkgconf git
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libcpp-httplib-dev libmosquitto-dev libsodium-dev libarchive-dev libgpiod-dev
   libgtest-dev libgmock-dev libbenchmark-dev tzdata)
-test_pkgs=(mosquitto mosquitto-clients influxdb curl)
+test_pkgs=(mosquitto mosquitto-clients influxdb curl chromium)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
+# The web front end is built with npm. A machine that already has Node.js (for example from
+# NodeSource, which bundles npm) keeps it; otherwise Debian's nodejs and npm are installed.
+if ! command -v npm >/dev/null 2>&1; then want+=(nodejs npm); fi
 
 missing=()
 for p in "${want[@]}"; do
