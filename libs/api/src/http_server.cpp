@@ -3,8 +3,12 @@
 // route, static files, and start/stop.
 #include "apsecu/api/http_server.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <filesystem>
@@ -42,6 +46,27 @@ bool foreign_origin(const httplib::Request& req) {
   const auto scheme = origin.find("://");
   if (scheme != std::string::npos) origin = origin.substr(scheme + 3);
   return origin != req.get_header_value("Host");
+}
+
+void poke(const std::string& address, int port) {
+  const bool v6 = address.find(':') != std::string::npos;
+  const std::string target = address == "0.0.0.0" ? "127.0.0.1" : address == "::" ? "::1" : address;
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  if (v6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET6, target.c_str(), &a.sin6_addr);
+    (void)::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, target.c_str(), &a.sin_addr);
+    (void)::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -100,6 +125,7 @@ util::Status HttpServer::start() {
   svr.set_read_timeout(m.options.read_timeout);
   svr.set_write_timeout(m.options.write_timeout);
   svr.set_keep_alive_timeout(5);
+  svr.set_idle_interval(0, 200000);  // the listener re-checks for stop() every 0.2 s
   svr.set_payload_max_length(std::max({m.options.max_upload_bytes, m.options.max_photo_bytes, m.options.max_json_bytes}));
   svr.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                            {"X-Frame-Options", "DENY"},
@@ -189,6 +215,9 @@ util::Status HttpServer::start() {
   }
   m.hub->start();
   m.thread = std::thread([&svr] { svr.listen_after_bind(); });
+  // httplib 0.11 has no wait_until_ready(), and its stop() does nothing before the
+  // listener thread has marked itself running: wait for that.
+  for (int i = 0; i < 500 && !svr.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   m.running = true;
   return {};
 }
@@ -199,6 +228,11 @@ void HttpServer::stop() {
   m.running = false;
   m.hub->stop();  // ends the event streams so their threads return to the pool
   m.server.stop();
+  // Should the listener sit in accept() regardless, a connection of our own wakes it up.
+  for (int i = 0; i < 100 && m.server.is_running(); ++i) {
+    poke(m.options.listen_address, m.port);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   if (m.thread.joinable()) m.thread.join();
 }
 
@@ -211,6 +245,7 @@ std::optional<Caller> Api::admit(const httplib::Request& req, httplib::Response&
   c.token = cookie_value(req, kSessionCookie);
   if (!c.token.empty()) c.session = auth.find_session(c.token);
 
+  if (access == Access::Open) return c;
   if (access == Access::Public) {
     if (options.public_pages) return c;
     if (!c.admin_network) {

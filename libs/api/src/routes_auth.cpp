@@ -64,7 +64,7 @@ void credentials_route(Api& api, bool setup) {
 }  // namespace
 
 void add_auth_routes(Api& api) {
-  api.get("/api/v1/auth", Access::Public, [&api](const httplib::Request&, httplib::Response& res, const Caller& c) {
+  api.get("/api/v1/auth", Access::Open, [&api](const httplib::Request&, httplib::Response& res, const Caller& c) {
     json j{{"setup_required", !api.auth.has_account()},
            {"logged_in", false},
            {"user", nullptr},

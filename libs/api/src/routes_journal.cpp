@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /api/v1/journal (the stored event journal), /api/v1/journal/recent and /frames (the
 // engine's latest entries and wire frames, for the console), /api/v1/audit (edits).
+#include <utility>
+
 #include "apsecu/store/day_key.hpp"
 #include "server.hpp"
 
@@ -22,16 +24,18 @@ void add_journal_routes(Api& api) {
     }
     const auto limit = int_param(req, res, "limit", 200, 1, 2000);
     if (!limit) return;
-    // Local days to a UTC range with a day of margin each side; the page shows local time.
-    const auto from_s = store::days_from_civil(*store::parse_day_key(*from)) * 86400 - 86400;
-    const auto to_s = store::days_from_civil(*store::parse_day_key(*to)) * 86400 + 2 * 86400;
+    // Local days to a UTC range wide enough for any time zone (UTC-12 to UTC+14); entries
+    // outside the local days are dropped below, so ask for some extra.
+    constexpr std::int64_t kZoneMarginS = 14 * 3600;
+    const auto from_s = store::days_from_civil(*store::parse_day_key(*from)) * 86400 - kZoneMarginS;
+    const auto to_s = store::days_from_civil(*store::parse_day_key(*to)) * 86400 + 86400 + kZoneMarginS;
     std::optional<util::Result<std::vector<store::Event>>> r;
-    api.backend.with_store([&](store::Store& s) { r = s.events(from_s, to_s, level, static_cast<int>(*limit)); });
+    api.backend.with_store([&](store::Store& s) { r = s.events(from_s, to_s, level, static_cast<int>(*limit) + 500); });
     if (!*r) return send_failure(res, r->error());
     json events = json::array();
     for (const auto& e : **r) {
       const auto day = api.backend.day_of(util::WallTime{} + std::chrono::seconds(e.time_s));
-      if (day >= *from && day <= *to) events.push_back(event_json(e));
+      if (day >= *from && day <= *to && std::cmp_less(events.size(), *limit)) events.push_back(event_json(e));
     }
     send_json(res, {{"from", date_text(*from)}, {"to", date_text(*to)}, {"events", std::move(events)}});
   });

@@ -1,62 +1,57 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /api/v1/settings (everything in the settings file but the inverters) and /api/v1/mqtt
-// (MQTT settings kept as generic JSON in <data_dir>/mqtt.json until the daemon has an MQTT
-// section in its settings; the password is write-only).
-#include "files.hpp"
+// (the settings file's "mqtt" section on a page of its own, with a test button). Secrets
+// are write-only: replies say whether a password is set, never what it is.
 #include "apsecu/config/load_save.hpp"
 #include "server.hpp"
 
 namespace apsecu::api {
 namespace {
 
-constexpr std::size_t kMaxMqttFile = 16 << 10;
-constexpr const char* kFormats[] = {"domoticz", "arrays", "flat", "full", "channels"};
+json hide_password(json mqtt) {
+  mqtt["password_set"] = !mqtt.value("password", std::string()).empty();
+  mqtt.erase("password");
+  return mqtt;
+}
 
 json settings_json(const config::Config& c) {
   json j = config::to_json(c);
   j.erase("inverters");
+  if (j.contains("mqtt")) j["mqtt"] = hide_password(j["mqtt"]);
   return j;
 }
 
-json mqtt_defaults() {
-  return {{"enabled", false}, {"host", ""},    {"port", 1883},       {"topic", "apsecu/"}, {"username", ""},
-          {"password", ""},   {"retain", false}, {"format", "arrays"}};
+// Merges `patch` over the current settings, validates and applies; sends the reply.
+void apply_patch(Api& api, httplib::Response& res, json patch, const std::function<json(const config::Config&)>& view) {
+  // The page sends what it shows. Inverters have their own routes, the version is the
+  // daemon's, and an empty password field means "unchanged".
+  patch.erase("inverters");
+  patch.erase("version");
+  if (patch.contains("mqtt") && patch["mqtt"].is_object()) {
+    auto& m = patch["mqtt"];
+    m.erase("password_set");
+    if (m.contains("password") && m["password"].is_string() && m["password"].get<std::string>().empty()) m.erase("password");
+  }
+  json merged = config::to_json(api.backend.config());
+  merged.merge_patch(patch);
+  auto parsed = config::from_json(merged);
+  if (auto* errors = std::get_if<std::vector<config::FieldError>>(&parsed)) return send_field_errors(res, *errors);
+  auto r = api.backend.update_config(std::get<config::Config>(parsed));
+  if (auto* errors = std::get_if<std::vector<config::FieldError>>(&r)) return send_field_errors(res, *errors);
+  send_json(res, view(std::get<config::Config>(r)));
 }
 
-json load_mqtt(const Api& api) {
-  json j = mqtt_defaults();
-  if (auto text = read_file(data_path(api.backend.data_dir(), "mqtt.json"), kMaxMqttFile)) {
-    auto stored = json::parse(*text, nullptr, false);
-    if (stored.is_object()) j.update(stored);
-  }
-  return j;
+json mqtt_view(const config::Config& c) {
+  const json j = config::to_json(c);
+  return j.contains("mqtt") ? hide_password(j["mqtt"]) : json::object();
 }
 
-json public_mqtt(json j) {
-  j["password_set"] = !j.value("password", std::string()).empty();
-  j.erase("password");
-  return j;
-}
-
-std::vector<config::FieldError> check_mqtt(const json& j) {
-  std::vector<config::FieldError> e;
-  if (!j["enabled"].is_boolean()) e.push_back({"enabled", "must be true or false"});
-  if (!j["retain"].is_boolean()) e.push_back({"retain", "must be true or false"});
-  for (const char* k : {"host", "topic", "username", "password", "format"}) {
-    if (!j[k].is_string() || j[k].get<std::string>().size() > 200) e.push_back({k, "must be text of at most 200 characters"});
+// "mqtt.port" -> "port": the MQTT page names its inputs without the section.
+std::vector<config::FieldError> strip_section(std::vector<config::FieldError> errors) {
+  for (auto& e : errors) {
+    if (e.field.rfind("mqtt.", 0) == 0) e.field = e.field.substr(5);
   }
-  if (!j["port"].is_number_integer() || j["port"].get<std::int64_t>() < 1 || j["port"].get<std::int64_t>() > 65535) {
-    e.push_back({"port", "must be 1 to 65535"});
-  }
-  if (j["format"].is_string()) {
-    bool known = false;
-    for (const char* f : kFormats) known = known || j["format"] == f;
-    if (!known) e.push_back({"format", "must be domoticz, arrays, flat, full or channels"});
-  }
-  if (e.empty() && j["enabled"].get<bool>() && j["host"].get<std::string>().empty()) {
-    e.push_back({"host", "give the broker's host name or address"});
-  }
-  return e;
+  return errors;
 }
 
 }  // namespace
@@ -69,42 +64,31 @@ void add_settings_routes(Api& api) {
   api.put("/api/v1/settings", Access::Admin, [&api](const httplib::Request& req, httplib::Response& res, const Caller&) {
     auto body = json_body(req, res);
     if (!body) return;
-    // A merge patch over the current settings: the page sends what it shows. Inverters
-    // have their own routes, the version is the daemon's.
-    body->erase("inverters");
-    body->erase("version");
-    json merged = config::to_json(api.backend.config());
-    merged.merge_patch(*body);
-    auto parsed = config::from_json(merged);
-    if (auto* errors = std::get_if<std::vector<config::FieldError>>(&parsed)) return send_field_errors(res, *errors);
-    auto r = api.backend.update_config(std::get<config::Config>(parsed));
-    if (auto* errors = std::get_if<std::vector<config::FieldError>>(&r)) return send_field_errors(res, *errors);
-    send_json(res, settings_json(std::get<config::Config>(r)));
+    apply_patch(api, res, std::move(*body), settings_json);
   });
 
   api.get("/api/v1/mqtt", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
-    send_json(res, public_mqtt(load_mqtt(api)));
+    send_json(res, mqtt_view(api.backend.config()));
   });
 
   api.put("/api/v1/mqtt", Access::Admin, [&api](const httplib::Request& req, httplib::Response& res, const Caller&) {
     auto body = json_body(req, res);
     if (!body) return;
-    json j = load_mqtt(api);
-    for (const auto& [k, v] : body->items()) {
-      if (!mqtt_defaults().contains(k)) continue;  // unknown keys are not kept
-      // An empty password field on the page means "unchanged".
-      if (k == "password" && v.is_string() && v.get<std::string>().empty()) continue;
-      j[k] = v;
+    httplib::Response inner;
+    apply_patch(api, inner, json{{"mqtt", std::move(*body)}}, mqtt_view);
+    if (inner.status == 422) {
+      auto j = json::parse(inner.body);
+      std::vector<config::FieldError> errors;
+      for (const auto& f : j["error"]["fields"]) errors.push_back({f["field"], f["message"]});
+      return send_field_errors(res, strip_section(errors));
     }
-    if (auto errors = check_mqtt(j); !errors.empty()) return send_field_errors(res, errors);
-    if (auto st = write_file_atomic(data_path(api.backend.data_dir(), "mqtt.json"), j.dump(2), 0600); !st) {
-      return send_failure(res, st.error());
-    }
-    send_json(res, public_mqtt(j));
+    res.status = inner.status;
+    res.set_content(inner.body, "application/json");
   });
 
   api.post("/api/v1/mqtt/test", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
-    auto r = api.backend.test_mqtt(load_mqtt(api).dump());
+    const json j = config::to_json(api.backend.config());
+    auto r = api.backend.test_mqtt(j.value("mqtt", json::object()).dump());
     if (!r) return send_failure(res, r.error());
     send_json(res, {{"message", *r}});
   });

@@ -8,7 +8,8 @@
 //           admin session when public pages are switched off.
 //   Admin   an admin network, the session cookie, and for every method but GET the
 //           session's CSRF token in X-CSRF-Token.
-//   Entry   auth state, first-run setup and login: an admin network only.
+//   Entry   first-run setup and login: an admin network only.
+//   Open    the auth state, which the login page needs in every case.
 
 #include <functional>
 #include <memory>
@@ -28,7 +29,7 @@
 
 namespace apsecu::api {
 
-enum class Access { Public, Admin, Entry };
+enum class Access { Public, Admin, Entry, Open };
 
 struct Caller {
   std::string address;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -34,22 +36,22 @@ struct Reply {
 
 class Browser {
  public:
-  explicit Browser(int port) : client_("127.0.0.1", port) {
-    client_.set_read_timeout(std::chrono::seconds(10));
-    client_.set_keep_alive(false);
+  explicit Browser(int port) : client_(std::make_unique<httplib::Client>("127.0.0.1", port)) {
+    client_->set_read_timeout(std::chrono::seconds(10));
+    client_->set_keep_alive(false);
   }
 
-  Reply get(const std::string& path) { return wrap(client_.Get(path, headers(false))); }
-  Reply del(const std::string& path) { return wrap(client_.Delete(path, headers(true))); }
+  Reply get(const std::string& path) { return wrap(client_->Get(path, headers(false))); }
+  Reply del(const std::string& path) { return wrap(client_->Delete(path, headers(true))); }
   Reply post(const std::string& path, const json& body = json::object()) {
-    return wrap(client_.Post(path, headers(true), body.dump(), "application/json"));
+    return wrap(client_->Post(path, headers(true), body.dump(), "application/json"));
   }
   Reply put(const std::string& path, const json& body) {
-    return wrap(client_.Put(path, headers(true), body.dump(), "application/json"));
+    return wrap(client_->Put(path, headers(true), body.dump(), "application/json"));
   }
   Reply raw(const std::string& method, const std::string& path, const std::string& body, const std::string& type) {
-    if (method == "PUT") return wrap(client_.Put(path, headers(true), body, type));
-    return wrap(client_.Post(path, headers(true), body, type));
+    if (method == "PUT") return wrap(client_->Put(path, headers(true), body, type));
+    return wrap(client_->Post(path, headers(true), body, type));
   }
 
   // First-run setup (when `setup`) or login; keeps cookie and CSRF token.
@@ -62,7 +64,7 @@ class Browser {
   std::string cookie;
   std::string csrf_;
   bool send_csrf = true;
-  httplib::Client& client() { return client_; }
+  httplib::Client& client() { return *client_; }
 
  private:
   httplib::Headers headers(bool write) const {
@@ -82,7 +84,7 @@ class Browser {
     if (!set.empty()) cookie = set.substr(0, set.find(';'));
     return out;
   }
-  httplib::Client client_;
+  std::unique_ptr<httplib::Client> client_;
 };
 
 class ApiTest : public ::testing::Test {

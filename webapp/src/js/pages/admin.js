@@ -126,10 +126,13 @@ export async function mqttPage({ app }) {
   const form = h('form.stack',
     h('label.inline', h('input', { type: 'checkbox', name: 'enabled', checked: m.enabled }), t('enabled')),
     field(t('host'), 'host', m.host), field(t('port'), 'port', m.port, { type: 'number' }),
-    field(t('topic'), 'topic', m.topic), field(t('user'), 'username', m.username),
+    field(t('topic'), 'topic', m.topic), field('Client id', 'client_id', m.client_id), field(t('user'), 'username', m.username),
     field(t('pass'), 'password', '', { type: 'password', placeholder: m.password_set ? t('password_set') : '' }),
     h('label.inline', h('input', { type: 'checkbox', name: 'retain', checked: m.retain }), t('retain')),
-    h('label', t('format'), h('select', { name: 'format' }, ['domoticz', 'arrays', 'flat', 'full', 'channels'].map((f) => h('option', { value: f, selected: f === m.format }, f)))),
+    h('label.inline', h('input', { type: 'checkbox', name: 'tls', checked: m.tls }), 'TLS'),
+    h('label.inline', h('input', { type: 'checkbox', name: 'ha_discovery', checked: m.ha_discovery }), 'Home Assistant discovery'),
+    field('Base topic', 'base_topic', m.base_topic),
+    h('label', t('format'), h('select', { name: 'format' }, ['domoticz', 'seed_arrays', 'seed_flat', 'seed_full', 'seed_channels', 'apsecu'].map((f) => h('option', { value: f, selected: f === m.format }, f)))),
     h('div.row', h('button.primary', { type: 'submit' }, t('save')),
       h('button', { type: 'button', onclick: async () => { try { status.replaceChildren(message('info', (await post('/mqtt/test')).message)); } catch (e) { status.replaceChildren(message('error', e.message)); } } }, t('test'))),
     status);
@@ -141,5 +144,5 @@ export async function mqttPage({ app }) {
       showFieldErrors(form, err); status.replaceChildren(message('error', err.message));
     }
   };
-  app.append(h('h1', t('mqtt')), h('p.muted', t('mqtt_note')), h('div.card', form));
+  app.append(h('h1', t('mqtt')), h('div.card', form));
 }
