@@ -17,7 +17,7 @@ function inverterForm(models, inv, onDone) {
   model.onchange = drawInputs;
   drawInputs();
   const status = h('div');
-  const form = h('form.stack', { 'data-testid': 'inverter-form' },
+  const form = h('form.stack', { 'data-testid': 'inverter-form', novalidate: true },
     h('label', t('name'), h('input', { name: 'name', value: inv.name, required: true, maxlength: 40 })),
     h('label', t('serial'), h('input', { name: 'serial', value: inv.serial, inputmode: 'numeric', pattern: '[0-9]{12}', required: true })),
     h('label', t('model'), model),
