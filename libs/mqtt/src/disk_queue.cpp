@@ -27,6 +27,9 @@ constexpr std::uint32_t kBodyFixedBytes = 4;     // qos, retain, topic length
 // Far above any reading (< 2 KiB); a larger length is a torn or foreign record.
 constexpr std::uint32_t kMaxBodyBytes = 1U << 20;
 constexpr std::uint64_t kCompactMinBytes = 1U << 20;
+// An empty queue is cut back to its header once it holds this much dead space: not at every
+// message, since a ftruncate costs more than the append it undoes.
+constexpr std::uint64_t kTruncateMinBytes = 64U << 10;
 constexpr std::size_t kScanChunkBytes = 1U << 20;
 
 constexpr std::array<std::uint32_t, 256> make_crc_table() {
@@ -260,7 +263,7 @@ util::Status DiskQueue::write_head() {
 }
 
 util::Status DiskQueue::after_pop() {
-  if (count_ == 0) {
+  if (count_ == 0 && tail_ - kHeaderBytes >= kTruncateMinBytes) {
     // Empty: back to a bare header, so a queue that keeps up never grows on disk.
     base_ += tail_ - kHeaderBytes;
     head_ = tail_ = kHeaderBytes;
@@ -306,6 +309,8 @@ util::Status DiskQueue::compact() {
 util::Status DiskQueue::clear() {
   dropped_ += count_;
   count_ = 0;
+  head_ = tail_;
+  if (auto st = write_head(); !st) return st;
   return after_pop();
 }
 
@@ -313,5 +318,7 @@ util::Status DiskQueue::sync() {
   if (::fdatasync(fd_) != 0) return io_error("cannot sync the MQTT queue");
   return {};
 }
+
+int DiskQueue::duplicate_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
 
 }  // namespace apsecu::mqtt

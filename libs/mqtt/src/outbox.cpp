@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "outbox.hpp"
 
+#include <unistd.h>
+
 #include "apsecu/util/log.hpp"
 
 namespace apsecu::mqtt {
@@ -31,8 +33,21 @@ void Outbox::push(const std::vector<Message>& messages) {
   }
   note_drops();
   // While the broker is away these messages have to outlive a power cut; when it is
-  // there they leave within milliseconds and the file is cut back to its header.
-  if (!connected) (void)queue_->sync();
+  // there they leave within milliseconds.
+  if (!connected) dirty_ = true;
+}
+
+void Outbox::sync_if_dirty() {
+  int fd = -1;
+  {
+    std::lock_guard lock(mutex_);
+    if (!dirty_) return;
+    dirty_ = false;
+    fd = queue_->duplicate_fd();
+  }
+  if (fd < 0) return;
+  (void)::fdatasync(fd);
+  ::close(fd);
 }
 
 void Outbox::note_drops() {

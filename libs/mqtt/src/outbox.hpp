@@ -24,6 +24,10 @@ class Outbox {
   [[nodiscard]] std::optional<DiskQueue::Entry> read(std::uint64_t from);
   void delivered(std::uint64_t position, std::uint64_t next);
   void set_connected(bool connected) noexcept { connected_ = connected; }
+  // Forces what was pushed while disconnected to the storage device. Called by the I/O
+  // thread, so that the engine thread never waits for an SD card; producers can go on
+  // pushing meanwhile.
+  void sync_if_dirty();
   void sync();
 
   struct Counts {
@@ -42,6 +46,7 @@ class Outbox {
   std::atomic<bool> connected_{false};
   std::uint64_t dropped_elsewhere_ = 0;  // not by the queue bound: I/O errors, store-and-forward off
   std::uint64_t logged_drops_ = 0;
+  bool dirty_ = false;  // pushed while disconnected and not synced yet
 };
 
 }  // namespace apsecu::mqtt

@@ -21,6 +21,8 @@ namespace {
 // wakes early for its own socket.
 constexpr std::chrono::milliseconds kLoopTimeout{100};
 constexpr std::chrono::milliseconds kGoodbyeTimeout{1500};
+// While disconnected, queued messages reach the storage device within this.
+constexpr std::chrono::milliseconds kSyncEvery{1000};
 
 long long ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
@@ -34,8 +36,14 @@ bool MqttSink::stopping() const {
 }
 
 void MqttSink::wait_for(std::chrono::milliseconds d) {
-  std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, d, [&] { return stop_; });
+  const auto until = std::chrono::steady_clock::now() + d;
+  for (;;) {
+    outbox_->sync_if_dirty();
+    std::unique_lock lock(mutex_);
+    const auto slice = std::min(until, std::chrono::steady_clock::now() + kSyncEvery);
+    if (wake_.wait_until(lock, slice, [&] { return stop_; })) return;
+    if (std::chrono::steady_clock::now() >= until) return;
+  }
 }
 
 void MqttSink::run() {
@@ -93,6 +101,7 @@ util::Status MqttSink::session(Connection& c) {
     }
     if (auto st = c.loop(kLoopTimeout); !st) return st;
     if (!c.accepted()) {
+      outbox_->sync_if_dirty();
       if (std::chrono::steady_clock::now() - started > options_.connect_timeout) {
         return util::make_error(Errc::Unreachable, fmt::format("no answer from {} within {} s", c.endpoint(),
                                                                options_.connect_timeout.count() / 1000));

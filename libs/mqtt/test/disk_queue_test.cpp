@@ -62,7 +62,29 @@ TEST_F(MqttDiskQueue, KeepsOrderAndEveryField) {
   EXPECT_EQ((*e2)->message, msg(1));
   EXPECT_EQ(drain(*q), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_TRUE(q->empty());
-  EXPECT_EQ(fs::file_size(file_), 16U);  // cut back to the header once empty
+  EXPECT_FALSE(q->read(0).value().has_value());
+}
+
+TEST_F(MqttDiskQueue, AnEmptiedQueueIsCutBackToItsHeader) {
+  auto q = open();
+  for (int i = 0; i < 99; ++i) ASSERT_TRUE(q->push(msg(i, 1000)).ok());
+  EXPECT_GT(fs::file_size(file_), 64U << 10);
+  EXPECT_EQ(drain(*q).size(), 99U);
+  EXPECT_EQ(fs::file_size(file_), 16U);
+  // Logical positions go on growing: a sender's old position is not mistaken for a new one.
+  ASSERT_TRUE(q->push(msg(100)).ok());
+  EXPECT_EQ(drain(*q), (std::vector<int>{100}));
+}
+
+TEST_F(MqttDiskQueue, ClearDropsEverything) {
+  auto q = open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(q->push(msg(i)).ok());
+  ASSERT_TRUE(q->clear().ok());
+  EXPECT_TRUE(q->empty());
+  EXPECT_EQ(q->dropped(), 5U);
+  EXPECT_FALSE(q->read(0).value().has_value());
+  q.reset();
+  EXPECT_TRUE(open()->empty());
 }
 
 TEST_F(MqttDiskQueue, SurvivesARestartWithDeliveredMessagesGone) {

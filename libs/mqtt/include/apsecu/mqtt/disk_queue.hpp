@@ -16,8 +16,9 @@
 //
 // A crash can leave a torn record at the end: open() stops at the first record whose length
 // or CRC does not check out and cuts the file there. Delivered messages are dropped by
-// moving `head`; the file is cut back to its header when the queue empties, and rewritten
-// without the delivered part when that part is more than half of a file above 1 MiB.
+// moving `head`; the file is cut back to its header when the queue empties with 64 KiB or
+// more behind it, and rewritten without the delivered part when that part is more than half
+// of a file above 1 MiB.
 //
 // Positions are logical (they survive that rewrite), so a sender can hold on to them.
 // Not thread-safe: the owner serialises calls.
@@ -62,6 +63,9 @@ class DiskQueue {
   util::Status clear();
   // Forces the file to the storage device (pushes are in the page cache until then).
   util::Status sync();
+  // A second descriptor of the file, to fdatasync() it without holding up the owner's lock
+  // (-1 on failure; the caller closes it).
+  [[nodiscard]] int duplicate_fd() const;
 
   [[nodiscard]] Position head() const noexcept { return base_ + head_; }
   [[nodiscard]] Position tail() const noexcept { return base_ + tail_; }
