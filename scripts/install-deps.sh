@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake ninja-build pkgconf git
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libcpp-httplib-dev libmosquitto-dev libsodium-dev libarchive-dev libgpiod-dev
   libgtest-dev libgmock-dev libbenchmark-dev tzdata)
-test_pkgs=(mosquitto mosquitto-clients influxdb curl chromium)
+test_pkgs=(mosquitto mosquitto-clients openssl influxdb curl chromium)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
