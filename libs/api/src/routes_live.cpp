@@ -6,8 +6,9 @@ namespace apsecu::api {
 
 void add_live_routes(Api& api) {
   api.get("/api/v1/live", Access::Public, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
-    if (!api.backend.snapshot()) return send_error(res, 503, "starting", "apsecu is starting; try again in a moment");
-    send_json(res, api.live());
+    auto text = api.live_text();
+    if (text.empty()) return send_error(res, 503, "starting", "apsecu is starting; try again in a moment");
+    res.set_content(std::move(text), "application/json");
   });
 
   api.get(R"(/api/v1/live/(\d{12}))", Access::Public,

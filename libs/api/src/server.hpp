@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ using Handler = std::function<void(const httplib::Request&, httplib::Response&, 
 
 inline constexpr const char* kSessionCookie = "apsecu_session";
 
+// The /live reply of the latest snapshot, built once per poll cycle rather than per request.
+struct LiveCache {
+  std::mutex mutex;
+  std::shared_ptr<const engine::Snapshot> snapshot;
+  std::string text;
+};
+
 struct Api {
   Backend& backend;
   const HttpOptions& options;
@@ -50,6 +58,7 @@ struct Api {
   std::shared_ptr<LiveHub> hub;
   httplib::Server& server;
   util::SteadyTime started;
+  std::shared_ptr<LiveCache> live_cache = std::make_shared<LiveCache>();
 
   void get(const std::string& pattern, Access access, Handler h);
   void post(const std::string& pattern, Access access, Handler h);
@@ -64,6 +73,8 @@ struct Api {
   std::optional<Caller> admit(const httplib::Request& req, httplib::Response& res, Access access) const;
   [[nodiscard]] std::int32_t today() const { return backend.day_of(backend.clock().now()); }
   [[nodiscard]] json live() const;
+  // live() as JSON text, cached per snapshot; empty before the first snapshot.
+  [[nodiscard]] std::string live_text() const;
   // The actor recorded in the store's audit trail.
   [[nodiscard]] static std::string actor(const Caller& c) { return "web:" + (c.session ? c.session->user : "?"); }
 };

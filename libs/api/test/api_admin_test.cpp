@@ -266,7 +266,9 @@ TEST_F(ApiTest, UploadLimits) {
       "application/octet-stream");
   // The server answers 413 and closes; the client may see the reply or only the closed
   // connection while it is still sending. Either way nothing was kept.
-  if (r) EXPECT_EQ(r->status, 413);
+  if (r) {
+    EXPECT_EQ(r->status, 413);
+  }
   for (const auto& e : std::filesystem::directory_iterator(backend_.data_dir())) {
     EXPECT_EQ(e.path().string().find("restore"), std::string::npos) << e.path();
   }
