@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <limits>
 
 namespace apsecu::store::detail {
@@ -11,7 +12,11 @@ util::Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xFF;
   Errc code = Errc::Sqlite;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) code = Errc::Busy;
-  if (primary == SQLITE_FULL) code = Errc::DiskFull;
+  // A full disk can also surface as an I/O error (e.g. growing the -shm file); the OS
+  // error behind it tells.
+  if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && db != nullptr && sqlite3_system_errno(db) == ENOSPC)) {
+    code = Errc::DiskFull;
+  }
   if (primary == SQLITE_CORRUPT) code = Errc::Corrupt;
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   return util::make_error(code, fmt::format("{}: {} (sqlite code {})", what, detail, rc));

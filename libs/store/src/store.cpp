@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "apsecu/store/day_key.hpp"
 #include "apsecu/store/store.hpp"
@@ -338,23 +339,34 @@ util::Status Store::checkpoint() {
   return {};
 }
 
+namespace {
+
+// A failed backup leaves nothing: not the copy, nor the journal files SQLite made for it.
+void remove_copy(const std::string& tmp) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((tmp + suffix).c_str());
+}
+
+}  // namespace
+
 util::Status Store::backup_to(const std::string& path) {
   const std::string tmp = path + ".part";
-  std::remove(tmp.c_str());
+  remove_copy(tmp);
   sqlite3* dest = nullptr;
   int rc = sqlite3_open_v2(tmp.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     auto e = detail::sqlite_error(dest, rc, fmt::format("creating backup file '{}'", tmp));
     sqlite3_close_v2(dest);
+    remove_copy(tmp);
     return e;
   }
+  sqlite3_extended_result_codes(dest, 1);
   // One step copies every page under one read transaction: a consistent snapshot even
   // while another connection keeps writing.
   sqlite3_backup* b = sqlite3_backup_init(dest, "main", impl_->db, "main");
   if (b == nullptr) {
     auto e = detail::sqlite_error(dest, sqlite3_errcode(dest), "starting the backup");
     sqlite3_close_v2(dest);
-    std::remove(tmp.c_str());
+    remove_copy(tmp);
     return e;
   }
   rc = sqlite3_backup_step(b, -1);
@@ -362,18 +374,26 @@ util::Status Store::backup_to(const std::string& path) {
   if (rc != SQLITE_DONE) {
     auto e = detail::sqlite_error(dest, rc, fmt::format("copying the database to '{}'", tmp));
     sqlite3_close_v2(dest);
-    std::remove(tmp.c_str());
+    remove_copy(tmp);
     return e;
   }
-  // The copy is in WAL mode like its source; fold it into one self-contained file.
+  // The copy is in WAL mode like its source; fold it into one self-contained file, and
+  // leave WAL mode so that reading it (read-only, from an archive or a USB stick) needs
+  // no -wal/-shm files next to it. Store::open turns WAL back on.
   rc = sqlite3_wal_checkpoint_v2(dest, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+  std::optional<util::Error> failed;
+  if (rc != SQLITE_OK) failed = detail::sqlite_error(dest, rc, fmt::format("finishing backup file '{}'", tmp));
   const int close_rc = sqlite3_close(dest);
-  if (rc != SQLITE_OK || close_rc != SQLITE_OK) {
-    std::remove(tmp.c_str());
-    return util::make_error(Errc::Sqlite, fmt::format("finishing backup file '{}' failed", tmp));
+  if (!failed && close_rc != SQLITE_OK) {
+    failed = detail::sqlite_error(nullptr, close_rc, fmt::format("closing backup file '{}'", tmp));
+  }
+  if (failed) {
+    remove_copy(tmp);
+    return *failed;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+    remove_copy(tmp);
     return util::make_error(Errc::Sqlite, fmt::format("moving the backup into place as '{}' failed", path));
   }
   return {};
