@@ -2,6 +2,7 @@
 #include "apsecu/mqtt/disk_queue.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,11 @@ util::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const std::filesystem::
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return io_error(fmt::format("cannot open the MQTT queue {}", file.string()));
   std::unique_ptr<DiskQueue> q(new DiskQueue(file, fd, max_messages));
+  // Two writers would interleave records; a second apsecu (or sink) on the same directory
+  // is refused instead.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    return util::make_error(Errc::QueueIo, fmt::format("the MQTT queue {} is in use by another apsecu", file.string()));
+  }
   if (auto st = q->load(); !st) return st.error();
   return q;
 }
@@ -294,8 +300,9 @@ util::Status DiskQueue::compact() {
     if (auto st = write_all(fd, buf.data(), n, kHeaderBytes + (off - head_)); !st) return fail(st);
     off += n;
   }
-  // The new file must be whole before it replaces the old one.
+  // The new file must be whole, and ours, before it replaces the old one.
   if (::fdatasync(fd) != 0) return fail(io_error("cannot sync " + tmp.string()));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return fail(io_error("cannot lock " + tmp.string()));
   if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(io_error("cannot replace " + path_.string()));
   ::close(fd_);
   fd_ = fd;

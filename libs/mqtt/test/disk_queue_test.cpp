@@ -170,6 +170,15 @@ TEST_F(MqttDiskQueue, ReadingFromADroppedPositionStartsAtTheHead) {
   EXPECT_EQ((*e)->message, msg(1));
 }
 
+TEST_F(MqttDiskQueue, OneQueueFileHasOneOwner) {
+  auto q = open();
+  auto second = DiskQueue::open(file_, 10);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().describe().find("in use"), std::string::npos);
+  q.reset();
+  EXPECT_TRUE(DiskQueue::open(file_, 10).ok());
+}
+
 TEST(MqttCrc, MatchesTheStandardCheckValue) { EXPECT_EQ(crc32("123456789", 9), 0xCBF43926U); }
 
 }  // namespace
