@@ -77,8 +77,11 @@ std::map<std::string, std::vector<double>> ground_truth(const fs::path& dir) {
 
 std::vector<store::DayRow> stored_days(const fs::path& dir) {
   auto st = store::Store::open((dir / "apsecu.db").string());
-  EXPECT_TRUE(st.ok());
   std::vector<store::DayRow> rows;
+  if (!st.ok()) {
+    ADD_FAILURE() << "store: " << st.error().describe();
+    return rows;
+  }
   auto cursor = st->export_days(kDayKey, kDayKey);
   EXPECT_TRUE(cursor.ok());
   while (auto row = cursor->next()) {
@@ -138,7 +141,7 @@ TEST(DaemonDay, SimulatedDayWithResetsFreezeAndDropsMatchesGroundTruth) {
   ASSERT_EQ(status, 0) << "see " << (dir / "log");
   expect_panels_match_ground_truth(dir);
   const auto samples = stored_samples(dir);
-  EXPECT_GT(samples.size(), 300U);
+  EXPECT_GT(samples.size(), 250U);  // about 100 cycles of 3 inverters, less the dropped answers
   expect_monotonic_and_plausible(samples);
   int resets = 0;
   for (const auto& s : samples) resets += s.kind == store::SampleKind::InverterReset ? 1 : 0;

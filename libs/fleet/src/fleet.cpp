@@ -101,7 +101,10 @@ double Fleet::estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime 
   if (gap_s <= 0 || gap_s > policy_.max_estimated_gap_s) return 0;
   double total = 0;
   for (std::size_t i = 0; i < acc.inputs.size(); ++i) {
-    const double est = std::max(0.0, rt.last_power_w[i]) * gap_s / 3600.0;
+    // The mean of the power measured before the gap and just after the restart: over a
+    // longer gap the sun has moved, and either end alone would be biased.
+    const double mean_w = (std::max(0.0, rt.last_power_w[i]) + std::max(0.0, acc.inputs[i].power_w)) / 2.0;
+    const double est = mean_w * gap_s / 3600.0;
     acc.inputs[i].increase_wh += est;
     total += est;
   }

@@ -64,6 +64,7 @@ TEST(Fleet, InverterRestartAddsAnAuditedEstimateOfTheLostMinutes) {
   const auto a = f.apply(kYc, telemetry(180, 6, 6), {}, kNoon + 600s, 20260621);
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->accounted.kind, fleet::SampleKind::InverterReset);
+  // 120 W before the gap, 120 W after the restart (6 Wh in 180 s): 120 s at 120 W per input.
   EXPECT_NEAR(a->estimated_gap_wh, 2 * 120.0 * 120 / 3600, 1e-9);
   EXPECT_NE(a->note.find("estimated"), std::string::npos);
   EXPECT_NEAR(f.views().at(0).today_wh, 20 + 12 + 8, 1e-9);

@@ -67,9 +67,9 @@ struct FleetPolicy {
   std::uint32_t poll_interval_s = 300;
   double plausibility_margin = 1.5;
   // After a restart the energy produced between the last poll and the restart is gone from
-  // the counters; estimate it from the power measured just before (audited), rather than
-  // lose it. Only for gaps up to this long.
-  std::uint32_t max_estimated_gap_s = 900;
+  // the counters; estimate it from the power measured around the gap (audited), rather than
+  // lose it. Only for gaps up to this long (a few missed polls around the restart).
+  std::uint32_t max_estimated_gap_s = 3600;
 };
 
 class Fleet {
