@@ -263,6 +263,8 @@ int run_daemon(DaemonSetup setup) {
   auto bus = std::make_shared<LiveBus>(clock);
   BackendHooks hooks;
   hooks.day_of = local_day_key;
+  hooks.settings_path = setup.config_path.empty() ? (std::filesystem::path(data_dir) / "apsecu.json").string()
+                                                  : setup.config_path;
   DaemonBackend backend(clock, settings, bus, std::move(*reader), data_dir, hooks);
   std::unique_ptr<api::HttpServer> http;
   if (!setup.http_listen.empty()) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daemon_backend.hpp"
 
+#include "apsecu/backup/backup.hpp"
+
 namespace apsecu::app {
 
 DaemonBackend::DaemonBackend(const util::Clock& clock, ConfigService& config, std::shared_ptr<LiveBus> bus,
@@ -42,14 +44,21 @@ void DaemonBackend::with_store(const std::function<void(store::Store&)>& fn) {
 }
 
 util::Status DaemonBackend::backup_to(const std::string& path) {
-  if (hooks_.backup) return hooks_.backup(path);
   std::lock_guard lock(store_mutex_);
-  return reader_.backup_to(path);
+  auto made = backup::create_archive(path, config_.get(), reader_, {.apsecu_version = APSECU_VERSION});
+  if (!made) return made.error();
+  return {};
 }
 
 util::Result<std::string> DaemonBackend::restore_from(const std::string& path) {
-  if (hooks_.restore) return hooks_.restore(path);
-  return util::make_error(store::Errc::InvalidArgument, "restore is not available in this build");
+  std::lock_guard lock(store_mutex_);
+  // The running daemon keeps its settings; the history of the archive is merged into the
+  // live database, so nothing recorded since the backup is lost.
+  backup::RestoreOptions options;
+  options.actor = "web";
+  auto report = backup::restore_archive(path, data_dir_, hooks_.settings_path, reader_, options);
+  if (!report) return report.error();
+  return backup::describe(*report);
 }
 
 }  // namespace apsecu::app

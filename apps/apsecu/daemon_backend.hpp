@@ -15,8 +15,7 @@
 namespace apsecu::app {
 
 struct BackendHooks {
-  std::function<util::Status(const std::string& path)> backup;
-  std::function<util::Result<std::string>(const std::string& path)> restore;
+  std::string settings_path;  // where a restore may write settings when there are none
   std::function<std::int32_t(util::WallTime)> day_of;
 };
 
