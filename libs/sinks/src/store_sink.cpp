@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "apsecu/util/log.hpp"
 
 namespace apsecu::sinks {
@@ -103,7 +105,18 @@ void StoreSink::on_cycle(const engine::CycleReport& report) {
   cycle.time_s = unix_s(report.time);
   cycle.day = report.day;
   for (const auto& p : report.polls) {
-    if (p.result.ok() && p.applied) cycle.samples.push_back(to_sample(p));
+    if (!p.result.ok() || !p.applied) continue;
+    cycle.samples.push_back(to_sample(p));
+    // Every automatic correction is audited with its reason, in the same transaction.
+    const auto& a = *p.applied;
+    if (a.note.empty()) continue;
+    std::string action = a.accounted.kind == fleet::SampleKind::Rejected        ? "rejected"
+                         : a.accounted.kind == fleet::SampleKind::InverterReset ? "inverter_reset"
+                                                                                : "rebaseline";
+    if (a.estimated_gap_wh > 0) action = "gap_estimate";
+    cycle.corrections.push_back(store::Correction{
+        p.serial.str(), action, a.note, "",
+        a.estimated_gap_wh > 0 ? fmt::format("{{\"estimated_wh\":{:.3f}}}", a.estimated_gap_wh) : ""});
   }
   for (const auto& [serial, state] : report.states) cycle.states.push_back({serial, state});
   (void)write(std::move(cycle));
