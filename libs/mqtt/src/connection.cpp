@@ -3,12 +3,15 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,6 +21,9 @@
 
 namespace apsecu::mqtt {
 namespace {
+
+// While connecting, one loop() call lasts at least this long (see loop()).
+constexpr std::chrono::milliseconds kMinConnectingStep{5};
 
 // Where the system keeps trusted CAs, for TLS without a CA file of our own.
 constexpr const char* kSystemCaPath = "/etc/ssl/certs";
@@ -133,9 +139,30 @@ util::Status Connection::connect() {
 }
 
 util::Status Connection::loop(std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
   const int rc = mosquitto_loop(mosq_, static_cast<int>(timeout.count()), 1);
-  if (rc == MOSQ_ERR_SUCCESS) return {};
-  return failure(rc, errno);
+  if (rc != MOSQ_ERR_SUCCESS) return failure(rc, errno);
+  if (accepted_) return {};
+  // Still connecting. With TLS, libmosquitto 2.0.11 neither reports a refused TCP connect
+  // nor waits for the socket: mosquitto_loop() returns at once, again and again, until the
+  // caller's timeout. Ask the socket, and do not spin.
+  if (const int fd = mosquitto_socket(mosq_); fd >= 0) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) return failure(MOSQ_ERR_ERRNO, err);
+    // The error itself may already be consumed; a hung-up socket that never got a peer
+    // tells the same story.
+    pollfd p{fd, POLLOUT, 0};
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) != 0 &&
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {  // NOLINT: POSIX API
+      return util::make_error(Errc::Unreachable,
+                              fmt::format("cannot reach {}: the connection was refused or closed", endpoint_));
+    }
+  }
+  if (std::chrono::steady_clock::now() - start < kMinConnectingStep) std::this_thread::sleep_for(kMinConnectingStep);
+  return {};
 }
 
 util::Result<int> Connection::publish(const Message& msg) {
@@ -169,6 +196,12 @@ util::Error Connection::failure(int rc, int sys_errno) const {
     case MOSQ_ERR_TLS:
       return util::make_error(Errc::Tls, fmt::format("TLS handshake with {} failed{}", endpoint_, log));
     case MOSQ_ERR_CONN_LOST:
+      if (!accepted_) {
+        return util::make_error(Errc::Refused,
+                                fmt::format("{} closed the connection before accepting it (a TLS port without "
+                                            "mqtt.tls? not an MQTT broker?)",
+                                            endpoint_));
+      }
       return util::make_error(Errc::NotConnected, fmt::format("connection to {} lost", endpoint_));
     case MOSQ_ERR_KEEPALIVE:
       return util::make_error(Errc::NotConnected, fmt::format("{} stopped answering (keepalive)", endpoint_));

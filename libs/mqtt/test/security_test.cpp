@@ -155,6 +155,16 @@ TEST_F(MqttTls, AnUntrustedBrokerIsRefusedWithTheReason) {
   EXPECT_EQ(probe.error().code, make_error_code(Errc::Tls)) << probe.error().describe();
   EXPECT_NE(probe.error().describe().find("certificate verify failed"), std::string::npos) << probe.error().describe();
 
+  auto plain = settings(broker->port(), "ca.crt");
+  plain.tls = false;
+  auto no_tls = test_settings(plain);
+  ASSERT_FALSE(no_tls.ok());
+  EXPECT_NE(no_tls.error().describe().find("without mqtt.tls?"), std::string::npos) << no_tls.error().describe();
+
+  auto closed = test_settings(settings(free_port(), "ca.crt"));
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().code, make_error_code(Errc::Unreachable)) << closed.error().describe();
+
   auto missing = settings(broker->port(), "nope.crt");
   auto bad = test_settings(missing);
   ASSERT_FALSE(bad.ok());
