@@ -38,7 +38,7 @@ diff <("$apsecu" export --data "$data" --days) <("$apsecu" export --data "$fresh
 grep -q "\"data_dir\": \"$fresh\"" "$fresh/apsecu.json" || fail "restored settings do not point at $fresh"
 
 # ---- the demo runs on; the older archive restored later keeps what came after -----------------
-"$apsecu" demo --data "$data" --speed 3000 --stop-at 2026-06-21T15:00Z --http "" >"$work/demo2.log" 2>&1 ||
+"$apsecu" demo --data "$data" --speed 3000 --stop-at 2026-06-21T13:30Z --http "" >"$work/demo2.log" 2>&1 ||
   fail "second demo failed: $(tail -3 "$work/demo2.log")"
 samples_before=$("$apsecu" export --data "$data" --samples --format json)
 days_before=$("$apsecu" export --data "$data" --days)

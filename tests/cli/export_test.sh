@@ -65,10 +65,10 @@ if grep -v "\"serial\":\"$qs1\"" <<<"$only" | grep -q .; then fail "--serial let
   fail "--from/--to on the day itself"
 
 # ---- beside a running daemon ---------------------------------------------------------------------
-"$apsecu" demo --data "$data" --speed 1000 --stop-at 2026-06-21T15:00Z --http "" >"$work/demo2.log" 2>&1 &
+"$apsecu" demo --data "$data" --speed 1000 --stop-at 2026-06-21T13:30Z --http "" >"$work/demo2.log" 2>&1 &
 demo_pid=$!
 sleep 2
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3; do
   "$apsecu" export --data "$data" --samples --format json >/dev/null || fail "export beside the daemon failed"
   sleep 1
 done

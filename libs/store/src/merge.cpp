@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "apsecu/store/day_key.hpp"
 #include "curve.hpp"
@@ -132,11 +133,39 @@ void accumulate(merge::Context& ctx, const merge::Mapped& m, sqlite3_stmt* s) {
   }
 }
 
+// A deferred transaction: one consistent read of this store for the whole plan, without
+// the write lock the daemon's cycles would wait for.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(sqlite3* db) : db_(db) {}
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot() {
+    if (open_) (void)detail::exec(db_, "ROLLBACK", "ending the merge plan");
+  }
+  util::Status begin() {
+    auto st = detail::exec(db_, "BEGIN DEFERRED", "starting the merge plan");
+    open_ = st.ok();
+    return st;
+  }
+  void end() {
+    if (open_) (void)detail::exec(db_, "COMMIT", "ending the merge plan");
+    open_ = false;
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
 class Importer {
  public:
   Importer(merge::Context& ctx, std::string source) : ctx_(ctx), source_(std::move(source)) {}
 
-  util::Status inverters() {
+  // Maps the other file's inverters to this store's. With `register_new`, unknown ones are
+  // registered (in the write transaction); without, they map to id 0 (the plan).
+  util::Status inverters(bool register_new) {
+    ctx_.inverters.clear();
     auto wiped = detail::OwnedStmt::prepare(
         here(),
         "SELECT max(time) FROM audit WHERE action = 'wipe_inverter'"
@@ -156,10 +185,10 @@ class Importer {
       if (m.serial.empty() || m.serial.size() > 32 || m.inputs < 1 || m.inputs > static_cast<int>(kMaxInputs)) {
         return invalid(fmt::format("'{}' lists an impossible inverter ('{}', {} inputs)", source_, m.serial, m.inputs));
       }
-      if (const auto* known = ctx_.impl.find(m.serial)) {
-        if (known->info.inputs != m.inputs) {
+      if (const auto known = find_here(m.serial)) {
+        if (known->inputs != m.inputs) {
           return invalid(fmt::format("inverter {} has {} inputs here and {} in '{}'; its histories cannot be merged",
-                                     m.serial, known->info.inputs, m.inputs, source_));
+                                     m.serial, known->inputs, m.inputs, source_));
         }
         m.id = known->id;
         m.known_before = true;
@@ -168,7 +197,7 @@ class Importer {
         auto found = w.step("looking for wipes of the inverter");
         if (!found) return found.error();
         if (*found) m.wiped_at = w.opt_i64(0);
-      } else {
+      } else if (register_new) {
         auto ins = ctx_.impl.use(Sql::InsertInverter);
         if (!ins) return ins.error();
         ins->bind_text(1, m.serial).bind_text(2, model).bind(3, std::int64_t{m.inputs});
@@ -184,168 +213,125 @@ class Importer {
     }
   }
 
-  // Row by row: INSERT OR IGNORE keeps what is here, and its change count says what was new.
-  util::Status samples() {
+  // Every sample of the other file is read and checked here, before the write lock: which
+  // are missing, and whether any is impossible (then nothing is written at all).
+  util::Status plan_samples(merge::Plan& plan) {
     auto read = detail::OwnedStmt::prepare(
         ctx_.other, fmt::format("SELECT {} FROM sample ORDER BY time, inverter_id", kSampleColumnList));
+    if (!read) return read.error();
+    auto exists = detail::OwnedStmt::prepare(
+        here(), "SELECT EXISTS (SELECT 1 FROM sample WHERE time = ?1 AND inverter_id = ?2)");
+    if (!exists) return exists.error();
+    sqlite3_stmt* r = read->get();
+    for (;;) {
+      const int rc = sqlite3_step(r);
+      if (rc == SQLITE_DONE) return {};
+      if (rc != SQLITE_ROW) return detail::sqlite_error(ctx_.other, rc, "reading the other database's samples");
+      ++plan.samples_in_other;
+      const std::int64_t time = sqlite3_column_int64(r, 0);
+      const std::int64_t other_id = sqlite3_column_int64(r, 1);
+      auto m = check_sample(r);
+      if (!m) return m.error();
+      if ((*m)->wiped_at && time < *(*m)->wiped_at) {
+        ++plan.samples_skipped_wiped;
+        continue;
+      }
+      if ((*m)->known_before) {
+        auto e = detail::use(*exists);
+        e.bind(1, time).bind(2, (*m)->id);
+        auto found = e.step("looking for a sample");
+        if (!found) return found.error();
+        if (*found && e.i64(0) != 0) {
+          ++plan.samples_present;
+          continue;
+        }
+      }
+      plan.samples.emplace_back(time, other_id);
+    }
+  }
+
+  // The planned samples, by key when they are few (a backup restored a week later), by one
+  // scan when they are many (a backup restored into an empty store). INSERT OR IGNORE keeps
+  // anything that arrived here since the plan.
+  util::Status samples(const merge::Plan& plan) {
+    if (plan.samples.empty()) return {};
+    const bool by_key = plan.samples.size() * 8 < static_cast<std::size_t>(plan.samples_in_other);
+    auto read = detail::OwnedStmt::prepare(
+        ctx_.other, by_key ? fmt::format("SELECT {} FROM sample WHERE time = ?1 AND inverter_id = ?2", kSampleColumnList)
+                           : fmt::format("SELECT {} FROM sample ORDER BY time, inverter_id", kSampleColumnList));
     if (!read) return read.error();
     auto write = detail::OwnedStmt::prepare(
         here(), fmt::format("INSERT OR IGNORE INTO sample({}) VALUES ({})", kSampleColumnList, placeholders()));
     if (!write) return write.error();
     sqlite3_stmt* r = read->get();
-    sqlite3_stmt* w = write->get();
-    for (;;) {
-      const int rc = sqlite3_step(r);
-      if (rc == SQLITE_DONE) return {};
-      if (rc != SQLITE_ROW) return detail::sqlite_error(ctx_.other, rc, "reading the other database's samples");
-      const auto it = ctx_.inverters.find(sqlite3_column_int64(r, 1));
-      if (it == ctx_.inverters.end()) {
-        return invalid(fmt::format("'{}' has samples of inverter #{}, which it does not list", source_,
-                                   sqlite3_column_int64(r, 1)));
+    auto next = plan.samples.begin();
+    while (next != plan.samples.end()) {
+      if (by_key) {
+        sqlite3_reset(r);
+        sqlite3_bind_int64(r, 1, next->first);
+        sqlite3_bind_int64(r, 2, next->second);
       }
-      const merge::Mapped& m = it->second;
-      if (m.wiped_at && sqlite3_column_int64(r, 0) < *m.wiped_at) {
+      const int rc = sqlite3_step(r);
+      if (rc == SQLITE_DONE && by_key) {  // gone from the other file: it is read-only, so never
+        ++next;
+        continue;
+      }
+      if (rc != SQLITE_ROW) return detail::sqlite_error(ctx_.other, rc, "reading the other database's samples");
+      const std::pair<std::int64_t, std::int64_t> key{sqlite3_column_int64(r, 0), sqlite3_column_int64(r, 1)};
+      if (key != *next) continue;  // scanning: not a planned one
+      ++next;
+      auto m = check_sample(r);
+      if (!m) return m.error();
+      if ((*m)->wiped_at && key.first < *(*m)->wiped_at) {  // wiped here since the plan
         ++ctx_.report.samples_skipped_wiped;
         continue;
       }
-      if (!valid_sample(r, m.inputs)) {
-        return invalid(fmt::format("'{}' holds an impossible sample of {} at {}", source_, m.serial,
-                                   sqlite3_column_int64(r, 0)));
-      }
-      for (int c = 0; c < kSampleColumns; ++c) {
-        if (c == 1) {
-          sqlite3_bind_int64(w, 2, m.id);
-        } else {
-          sqlite3_bind_value(w, c + 1, sqlite3_column_value(r, c));
-        }
-      }
-      const int done = sqlite3_step(w);
-      sqlite3_reset(w);
+      merge::bind_row(write->get(), r, kSampleColumns, 0);
+      sqlite3_bind_int64(write->get(), 2, (*m)->id);
+      const int done = sqlite3_step(write->get());
+      sqlite3_reset(write->get());
       if (done != SQLITE_DONE) return detail::sqlite_error(here(), done, "importing a sample");
       if (sqlite3_changes(here()) == 0) {
         ++ctx_.report.samples_present;
         continue;
       }
       ++ctx_.report.samples_added;
-      accumulate(ctx_, m, r);
-    }
-  }
-
-  util::Status events() {
-    return copy_missing("SELECT time, level, source, message FROM event ORDER BY time, id",
-                        "SELECT EXISTS (SELECT 1 FROM event WHERE time = ?1 AND level = ?2 AND source = ?3"
-                        " AND message = ?4)",
-                        "INSERT INTO event(time, level, source, message) VALUES (?1, ?2, ?3, ?4)", 4,
-                        ctx_.report.events_added);
-  }
-
-  util::Status audit() {
-    return copy_missing("SELECT time, actor, action, reason, old_value, new_value FROM audit ORDER BY time, id",
-                        "SELECT EXISTS (SELECT 1 FROM audit WHERE time = ?1 AND actor = ?2 AND action = ?3"
-                        " AND reason = ?4 AND old_value IS ?5 AND new_value IS ?6)",
-                        "INSERT INTO audit(time, actor, action, reason, old_value, new_value)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        6, ctx_.report.audit_added);
-  }
-
-  // Never below either file's totals, nor below this store's plus what the merge added.
-  util::Status lifetimes() {
-    std::map<std::int64_t, std::array<std::int64_t, kMaxInputs>> theirs;
-    auto read = detail::OwnedStmt::prepare(
-        ctx_.other, "SELECT inverter_id, input1_mwh, input2_mwh, input3_mwh, input4_mwh FROM lifetime");
-    if (!read) return read.error();
-    auto rows = detail::use(*read);
-    for (;;) {
-      auto row = rows.step("reading the other database's lifetime totals");
-      if (!row) return row.error();
-      if (!*row) break;
-      auto& t = theirs[rows.i64(0)];
-      for (std::size_t i = 0; i < kMaxInputs; ++i) t[i] = std::max<std::int64_t>(0, rows.i64(static_cast<int>(i) + 1));
-    }
-    for (const auto& [other_id, m] : ctx_.inverters) {
-      auto get = ctx_.impl.use(Sql::SelectLifetime);
-      if (!get) return get.error();
-      get->bind(1, m.id);
-      auto row = get->step("reading lifetime totals");
-      if (!row) return row.error();
-      std::array<std::int64_t, kMaxInputs> mine{};
-      for (std::size_t i = 0; *row && i < kMaxInputs; ++i) mine[i] = get->i64(static_cast<int>(i));
-      const auto delta = ctx_.lifetime_delta[m.id];
-      const auto their = theirs.find(other_id);
-      auto merged = mine;
-      for (std::size_t i = 0; i < static_cast<std::size_t>(m.inputs); ++i) {
-        merged[i] = std::max(mine[i], mine[i] + delta[i]);
-        if (m.use_other_totals() && their != theirs.end()) merged[i] = std::max(merged[i], their->second[i]);
-      }
-      if (merged == mine) continue;
-      auto set = ctx_.impl.use(Sql::SetLifetime);
-      if (!set) return set.error();
-      set->bind(1, m.id);
-      for (std::size_t i = 0; i < kMaxInputs; ++i) set->bind(static_cast<int>(i) + 2, merged[i]);
-      if (auto st = set->run("merging lifetime totals"); !st) return st;
-      ++ctx_.report.lifetimes_raised;
+      accumulate(ctx_, **m, r);
     }
     return {};
-  }
-
-  // Only for inverters this store did not know: a known one's state describes this
-  // store's history, which the engine continues from.
-  util::Status states() {
-    auto read = detail::OwnedStmt::prepare(ctx_.other, "SELECT inverter_id, updated_s, state FROM inverter_state");
-    if (!read) return read.error();
-    auto rows = detail::use(*read);
-    for (;;) {
-      auto row = rows.step("reading the other database's engine states");
-      if (!row) return row.error();
-      if (!*row) return {};
-      const auto it = ctx_.inverters.find(rows.i64(0));
-      if (it == ctx_.inverters.end() || it->second.known_before) continue;
-      auto put = ctx_.impl.use(Sql::UpsertState);
-      if (!put) return put.error();
-      put->bind(1, it->second.id).bind(2, rows.i64(1)).bind_text(3, rows.text(2));
-      if (auto st = put->run("importing an engine state"); !st) return st;
-      ++ctx_.report.states_added;
-    }
   }
 
  private:
   [[nodiscard]] sqlite3* here() const noexcept { return ctx_.impl.db; }
 
+  struct Here {
+    std::int64_t id;
+    int inputs;
+  };
+  [[nodiscard]] std::optional<Here> find_here(const std::string& serial) const {
+    const auto* inv = ctx_.impl.find(serial);
+    if (inv == nullptr) return std::nullopt;
+    return Here{inv->id, inv->info.inputs};
+  }
+
+  // The mapped inverter of a sample row, after checking its values as write_cycle would.
+  util::Result<const merge::Mapped*> check_sample(sqlite3_stmt* r) const {
+    const auto it = ctx_.inverters.find(sqlite3_column_int64(r, 1));
+    if (it == ctx_.inverters.end()) {
+      return invalid(fmt::format("'{}' has samples of inverter #{}, which it does not list", source_,
+                                 sqlite3_column_int64(r, 1)));
+    }
+    if (!valid_sample(r, it->second.inputs)) {
+      return invalid(fmt::format("'{}' holds an impossible sample of {} at {}", source_, it->second.serial,
+                                 sqlite3_column_int64(r, 0)));
+    }
+    return &it->second;
+  }
+
   static std::string placeholders() {
     std::string out;
     for (int i = 1; i <= kSampleColumns; ++i) out += fmt::format("{}?{}", i == 1 ? "" : ", ", i);
     return out;
-  }
-
-  // Copies the rows of `read` that `exists` does not find here. Identical rows collapse:
-  // there is nothing to tell two of them apart.
-  util::Status copy_missing(const char* read_sql, const char* exists_sql, const char* insert_sql, int columns,
-                            std::int64_t& added) {
-    auto read = detail::OwnedStmt::prepare(ctx_.other, read_sql);
-    auto exists = detail::OwnedStmt::prepare(here(), exists_sql);
-    auto insert = detail::OwnedStmt::prepare(here(), insert_sql);
-    if (!read || !exists || !insert) return (!read ? read : !exists ? exists : insert).error();
-    sqlite3_stmt* r = read->get();
-    for (;;) {
-      const int rc = sqlite3_step(r);
-      if (rc == SQLITE_DONE) return {};
-      if (rc != SQLITE_ROW) return detail::sqlite_error(ctx_.other, rc, "reading the other database's journal");
-      if (columns == 4 && (sqlite3_column_int64(r, 1) < 0 || sqlite3_column_int64(r, 1) > 3)) {
-        return invalid(fmt::format("'{}' holds a journal entry with an impossible level", source_));
-      }
-      for (sqlite3_stmt* s : {exists->get(), insert->get()}) {
-        for (int c = 0; c < columns; ++c) sqlite3_bind_value(s, c + 1, sqlite3_column_value(r, c));
-      }
-      const int found = sqlite3_step(exists->get());
-      const bool present = found == SQLITE_ROW && sqlite3_column_int(exists->get(), 0) != 0;
-      sqlite3_reset(exists->get());
-      if (found != SQLITE_ROW) return detail::sqlite_error(here(), found, "comparing journal entries");
-      if (present) continue;
-      const int done = sqlite3_step(insert->get());
-      sqlite3_reset(insert->get());
-      if (done != SQLITE_DONE) return detail::sqlite_error(here(), done, "importing a journal entry");
-      ++added;
-    }
   }
 
   merge::Context& ctx_;
@@ -382,17 +368,34 @@ util::Result<MergeReport> Store::merge_from(const std::string& other_db_path, co
     report.source_migrated = true;
   }
 
+  // Another process (the daemon) may have registered inverters since this Store opened.
+  if (auto st = impl_->load_inverters(); !st) return st.error();
   merge::Context ctx{*impl_, other->get(), report, {}, {}, {}, {}};
   Importer importer(ctx, other_db_path);
+
+  // The plan: everything read, compared and checked without the write lock.
+  merge::Plan plan;
+  {
+    ReadSnapshot snapshot(impl_->db);
+    if (auto st = snapshot.begin(); !st) return st.error();
+    if (auto st = importer.inverters(false); !st) return st.error();
+    if (auto st = importer.plan_samples(plan); !st) return st.error();
+    if (auto st = merge::plan_days(*impl_, ctx.other, ctx.inverters, plan.days); !st) return st.error();
+    if (auto st = merge::plan_journal(ctx, other_db_path, plan); !st) return st.error();
+    snapshot.end();
+  }
+  report.samples_present = plan.samples_present;
+  report.samples_skipped_wiped = plan.samples_skipped_wiped;
+
+  // The writes, in one transaction.
   detail::Transaction txn(*impl_);
   if (auto st = txn.begin(); !st) return st.error();
-  for (auto step : {&Importer::inverters, &Importer::samples}) {
-    if (auto st = (importer.*step)(); !st) return st.error();
-  }
-  if (auto st = merge::merge_days(ctx); !st) return st.error();
-  for (auto step : {&Importer::lifetimes, &Importer::states, &Importer::events, &Importer::audit}) {
-    if (auto st = (importer.*step)(); !st) return st.error();
-  }
+  if (auto st = importer.inverters(true); !st) return st.error();
+  if (auto st = importer.samples(plan); !st) return st.error();
+  if (auto st = merge::merge_days(ctx, plan.days); !st) return st.error();
+  if (auto st = merge::merge_lifetimes(ctx); !st) return st.error();
+  if (auto st = merge::merge_states(ctx); !st) return st.error();
+  if (auto st = merge::copy_journal(ctx, plan); !st) return st.error();
   {
     auto a = detail::OwnedStmt::prepare(
         impl_->db,

@@ -45,6 +45,21 @@ struct Added {
 };
 
 using DayKey = std::pair<std::int64_t, std::int32_t>;  // (inverter id here, day)
+using OtherDay = std::pair<std::int64_t, std::int32_t>;  // (the other file's inverter id, day)
+
+// What the merge will have to do, found before the write transaction starts: reading both
+// files takes no lock the daemon's writes wait for, so the transaction (which they do wait
+// for, up to their busy timeout) holds only the writes. A backup restored a week later is
+// mostly present already: its transaction is then nearly empty.
+struct Plan {
+  std::vector<std::pair<std::int64_t, std::int64_t>> samples;  // (time, other id) missing here, in scan order
+  std::int64_t samples_in_other = 0;
+  std::int64_t samples_present = 0;
+  std::int64_t samples_skipped_wiped = 0;
+  std::vector<OtherDay> days;      // rows of the other file that may change a row or curve here
+  std::vector<std::int64_t> events;  // ids in the other file of rows not found here
+  std::vector<std::int64_t> audit;
+};
 
 struct Context {
   Store::Impl& impl;
@@ -56,8 +71,27 @@ struct Context {
   std::map<std::int64_t, std::array<std::int64_t, kMaxInputs>> lifetime_delta;  // by id here
 };
 
-// Folds the other file's day totals and curves and the imported samples into this store's
+// Binds the columns of `from` to `to`, shifted by `skip` leading columns of `from`.
+inline void bind_row(sqlite3_stmt* to, sqlite3_stmt* from, int columns, int skip) {
+  for (int c = 0; c < columns; ++c) sqlite3_bind_value(to, c + 1, sqlite3_column_value(from, c + skip));
+}
+
+// merge_rows.cpp. Journal and audit entries not found here: found by the plan, copied
+// (after checking again) in the transaction. Identical rows collapse.
+util::Status plan_journal(Context& ctx, const std::string& source, Plan& plan);
+util::Status copy_journal(Context& ctx, const Plan& plan);
+// Never below either file's totals, nor below this store's plus what the merge added.
+util::Status merge_lifetimes(Context& ctx);
+// Only for inverters this store did not know.
+util::Status merge_states(Context& ctx);
+
+// The other file's day rows whose merge could change something here (Plan::days).
+// `inverters` may list inverters not registered here yet (id 0, known_before false).
+util::Status plan_days(Store::Impl& impl, sqlite3* other, const std::unordered_map<std::int64_t, Mapped>& inverters,
+                       std::vector<OtherDay>& out);
+
+// Folds the planned day rows of the other file and the imported samples into this store's
 // inverter days, then rebuilds the site days and months that changed.
-util::Status merge_days(Context& ctx);
+util::Status merge_days(Context& ctx, const std::vector<OtherDay>& days);
 
 }  // namespace apsecu::store::detail::merge

@@ -158,7 +158,7 @@ std::vector<std::uint8_t> encode(const std::vector<CurvePoint>& points) {
 
 // The statements of this half, prepared once for the whole merge.
 struct Statements {
-  OwnedStmt other_days, here_day, put_day, count_here, here_span, other_span;
+  OwnedStmt other_day, here_day, put_day, count_here, here_span, other_span;
   OwnedStmt here_curve, other_curve, put_curve, here_site_curve, other_site_curve, put_site_curve;
   OwnedStmt put_span, put_peak, delete_site_curve, delete_inverter_month, rebuild_inverter_month;
 
@@ -170,7 +170,7 @@ struct Statements {
     };
     const std::string cols = kDayColumns;
     const Item items[] = {
-        {&other_days, there, "SELECT inverter_id, day, " + cols + " FROM inverter_day ORDER BY inverter_id, day"},
+        {&other_day, there, "SELECT " + cols + " FROM inverter_day WHERE inverter_id = ?1 AND day = ?2"},
         {&here_day, here, "SELECT " + cols + " FROM inverter_day WHERE inverter_id = ?1 AND day = ?2"},
         {&put_day, here,
          "INSERT OR REPLACE INTO inverter_day(inverter_id, day, " + cols +
@@ -426,31 +426,74 @@ class DayMerger {
 
 }  // namespace
 
-util::Status merge_days(Context& ctx) {
+util::Status plan_days(Store::Impl& impl, sqlite3* other, const std::unordered_map<std::int64_t, Mapped>& inverters,
+                       std::vector<OtherDay>& out) {
+  const std::string cols = kDayColumns;
+  auto rows_q = OwnedStmt::prepare(other, "SELECT inverter_id, day, " + cols + " FROM inverter_day ORDER BY inverter_id, day");
+  auto here_q = OwnedStmt::prepare(impl.db, "SELECT " + cols + " FROM inverter_day WHERE inverter_id = ?1 AND day = ?2");
+  auto here_curve = OwnedStmt::prepare(impl.db, "SELECT points FROM inverter_curve WHERE day = ?1 AND inverter_id = ?2");
+  auto other_curve = OwnedStmt::prepare(other, "SELECT points FROM inverter_curve WHERE day = ?1 AND inverter_id = ?2");
+  for (auto* q : {&rows_q, &here_q, &here_curve, &other_curve}) {
+    if (!*q) return q->error();
+  }
+  auto rows = use(*rows_q);
+  for (;;) {
+    auto row = rows.step("reading the other database's day totals");
+    if (!row) return row.error();
+    if (!*row) return {};
+    const std::int64_t other_id = rows.i64(0);
+    const std::int32_t day = rows.i32(1);
+    const auto it = inverters.find(other_id);
+    if (it == inverters.end()) continue;
+    const Mapped& m = it->second;
+    const DayValues there = read_day(rows, 2);
+    if (auto st = check_day_values(there, m, day); !st) return st;
+    if (!m.known_before) {
+      out.emplace_back(other_id, day);
+      continue;
+    }
+    if (!m.use_other_totals()) continue;
+    auto here = find_day(*here_q, m.id, day);
+    if (!here) return here.error();
+    if (!*here || combine(*here, nullptr, there, true, m.inputs) != **here) {
+      out.emplace_back(other_id, day);
+      continue;
+    }
+    std::vector<CurvePoint> mine;
+    std::vector<CurvePoint> theirs;
+    if (auto st = read_curve(*here_curve, day, m.id, mine); !st) return st;
+    if (auto st = read_curve(*other_curve, day, other_id, theirs); !st) return st;
+    const auto before = mine.size();
+    if (union_points(std::move(mine), theirs).size() != before) out.emplace_back(other_id, day);
+  }
+}
+
+util::Status merge_days(Context& ctx, const std::vector<OtherDay>& days) {
   Statements q;
   if (auto st = q.prepare(ctx.impl.db, ctx.other); !st) return st;
   DayMerger merger(ctx, q);
-  {
-    auto rows = use(q.other_days);
-    for (;;) {
-      auto row = rows.step("reading the other database's day totals");
-      if (!row) return row.error();
-      if (!*row) break;
-      const auto it = ctx.inverters.find(rows.i64(0));
-      if (it == ctx.inverters.end() || !it->second.use_other_totals()) continue;
-      const Mapped& m = it->second;
-      const std::int32_t day = rows.i32(1);
-      const DayValues there = read_day(rows, 2);
-      if (auto st = check_day_values(there, m, day); !st) return st;
-      auto node = ctx.added.extract({m.id, day});
-      if (auto st = merger.merge(m, rows.i64(0), day, there, node ? &node.mapped() : nullptr); !st) return st;
-    }
+  for (const auto& [other_id, day] : days) {
+    const auto it = ctx.inverters.find(other_id);
+    if (it == ctx.inverters.end() || !it->second.use_other_totals()) continue;  // wiped since the plan
+    const Mapped& m = it->second;
+    auto there = find_day(q.other_day, other_id, day);
+    if (!there) return there.error();
+    if (!*there) continue;
+    auto node = ctx.added.extract({m.id, day});
+    if (auto st = merger.merge(m, other_id, day, *there, node ? &node.mapped() : nullptr); !st) return st;
   }
-  // Samples whose day the other file has no row for (or whose totals are not used).
+  // Samples of days the plan found nothing to do for (their day rows were here already,
+  // e.g. after retention), or whose other totals are not used.
   for (const auto& [key, added] : ctx.added) {
     for (const auto& [other_id, m] : ctx.inverters) {
       if (m.id != key.first) continue;
-      if (auto st = merger.merge(m, other_id, key.second, std::nullopt, &added); !st) return st;
+      std::optional<DayValues> there;
+      if (m.use_other_totals()) {
+        auto found = find_day(q.other_day, other_id, key.second);
+        if (!found) return found.error();
+        there = *found;
+      }
+      if (auto st = merger.merge(m, other_id, key.second, there, &added); !st) return st;
       break;
     }
   }

@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "merge_support.hpp"
 
@@ -168,6 +170,44 @@ TEST_F(StoreMerge, AfterALostCardTheBackupAndTheNewHistoryJoinExactly) {
   EXPECT_EQ(again->days_recomputed, 0);
   EXPECT_EQ(again->lifetimes_raised, 0);
   expect_same(dump(fresh_path, false), once, "after merging the same backup twice");
+}
+
+// The daemon keeps writing through its own connection while a restore merges: the plan
+// reads without the write lock, the transaction holds only the writes, and both end up in
+// the store.
+TEST_F(StoreMerge, MergesWhileAnotherConnectionWrites) {
+  const auto backup = dir_.file("backup.db");
+  {
+    auto old = open_store(backup);
+    register_all(old, sim_);
+    write_range(old, sim_, 0, at(6));
+  }
+  const auto live_path = dir_.file("live.db");
+  auto live = open_store(live_path);
+  register_all(live, sim_);
+  write_range(live, sim_, 0, at(2));
+  std::atomic<bool> failed{false};
+  std::thread daemon([&] {
+    auto writer = Store::open(live_path);
+    if (!writer) {
+      failed = true;
+      return;
+    }
+    for (std::size_t i = at(6); i < sim_.cycles.size(); ++i) {
+      if (!writer->write_cycle(sim_.cycles[i])) failed = true;
+    }
+  });
+  auto report = live.merge_from(backup, restore_note());
+  daemon.join();
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_FALSE(failed);
+  std::int64_t missing = 0;  // days 2..5: in the backup, not yet here
+  for (std::size_t i = at(2); i < at(6); ++i) missing += static_cast<std::int64_t>(sim_.cycles[i].samples.size());
+  EXPECT_EQ(report->samples_added, missing);
+  auto days = live.daily_energy(kFirstDay, kLastDay);
+  ASSERT_TRUE(days);
+  EXPECT_EQ(days->site.size(), static_cast<std::size_t>(kDays));
+  expect_aggregates_match_samples(live, kFirstDay, kLastDay);
 }
 
 TEST_F(StoreMerge, AnEditHereIsKeptAndAnEditThereArrives) {
