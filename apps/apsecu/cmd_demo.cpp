@@ -10,6 +10,7 @@
 
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/emulator/config.hpp"
+#include "apsecu/mqtt/sink.hpp"
 #include "apsecu/schedule/sun.hpp"
 #include "apsecu/store/store.hpp"
 #include "commands.hpp"
@@ -126,6 +127,17 @@ Runner add_demo_command(CLI::App& root) {
         std::cerr << "demo: " << st.error().describe() << '\n';
         return 1;
       }
+    }
+    if (!args->mqtt.empty()) {
+      // Domoticz format to domoticz/in (idx 1, 2, 3) plus Home Assistant discovery.
+      auto broker = mqtt::settings_from_url(args->mqtt, cfg.mqtt);
+      if (!broker) {
+        std::cerr << "demo: --mqtt " << args->mqtt << ": " << broker.error().describe() << '\n';
+        return 2;
+      }
+      cfg.mqtt = *broker;
+      cfg.mqtt.enabled = true;
+      cfg.mqtt.ha_discovery = true;
     }
     const auto start = demo_start(*args, dir);
     auto clock = std::make_shared<util::ScaledClock>(start, args->speed);

@@ -16,6 +16,7 @@
 #include "apsecu/engine/engine.hpp"
 #include "apsecu/engine/listener_set.hpp"
 #include "apsecu/engine/setup.hpp"
+#include "apsecu/mqtt/sink.hpp"
 #include "apsecu/sinks/store_sink.hpp"
 #include "apsecu/store/store.hpp"
 #include "apsecu/transport/reset_line.hpp"
@@ -338,6 +339,19 @@ int run_daemon(DaemonSetup setup) {
     listeners.add(store_sink);
     listeners.add(housekeeping);
     listeners.add(*bus);
+    std::unique_ptr<mqtt::MqttSink> mqtt_sink;
+    if (cfg.mqtt.enabled) {
+      // Commands from the broker reach whichever engine is running, through the backend.
+      mqtt_sink = std::make_unique<mqtt::MqttSink>(
+          mqtt::sink_options(cfg, APSECU_VERSION), clock,
+          [&backend](engine::Job job, engine::JobDone done) { backend.post(std::move(job), std::move(done)); });
+      if (auto st = mqtt_sink->start(); !st) {
+        log->error("MQTT not started: {}", st.error().describe());
+        mqtt_sink.reset();
+      } else {
+        listeners.add(*mqtt_sink);
+      }
+    }
     engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, engine_settings(cfg));
     bus->set_snapshot_source([&engine] { return engine.snapshot(); });
     if (first_run && setup.pair_unpaired_at_start) {
@@ -361,6 +375,7 @@ int run_daemon(DaemonSetup setup) {
       running = nullptr;
     }
     if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
+    if (mqtt_sink) mqtt_sink->stop();
     if (!terminate && link_ok) log->info("settings changed: restarting the engine");
   }
   terminate = true;
