@@ -14,6 +14,16 @@ std::array<std::uint8_t, kCurvePointBytes> encode_point(const CurvePoint& p) noe
           static_cast<std::uint8_t>(w >> 16)};
 }
 
+std::vector<std::uint8_t> encode_points(const std::vector<CurvePoint>& points) {
+  std::vector<std::uint8_t> blob;
+  blob.reserve(points.size() * kCurvePointBytes);
+  for (const auto& p : points) {
+    const auto bytes = encode_point(p);
+    blob.insert(blob.end(), bytes.begin(), bytes.end());
+  }
+  return blob;
+}
+
 void decode_points(std::span<const std::uint8_t> blob, std::vector<CurvePoint>& out) {
   const std::size_t n = blob.size() / kCurvePointBytes;
   out.reserve(out.size() + n);

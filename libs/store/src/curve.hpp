@@ -17,6 +17,7 @@ inline constexpr std::size_t kCurvePointBytes = 7;
 inline constexpr std::int32_t kMaxCurvePowerDw = 0xFFFFFF;
 
 [[nodiscard]] std::array<std::uint8_t, kCurvePointBytes> encode_point(const CurvePoint& p) noexcept;
+[[nodiscard]] std::vector<std::uint8_t> encode_points(const std::vector<CurvePoint>& points);
 // Appends the points of `blob` to `out`; a trailing partial point (never written by us)
 // is ignored.
 void decode_points(std::span<const std::uint8_t> blob, std::vector<CurvePoint>& out);

@@ -76,15 +76,15 @@ util::Status rebuild_site_day(Store::Impl& impl, std::int32_t day) {
       used[k] = true;
     }
   }
-  std::vector<std::uint8_t> blob;
+  std::vector<CurvePoint> points;
   CurvePoint peak{0, 0};
   for (std::size_t k = 0; k < site.size(); ++k) {
     if (!used[k]) continue;  // only the wiped inverter answered in that cycle
     const CurvePoint p{site[k].time_s, sum[k]};
     if (p.power_dw > peak.power_dw) peak = p;
-    const auto bytes = detail::encode_point(p);
-    blob.insert(blob.end(), bytes.begin(), bytes.end());
+    points.push_back(p);
   }
+  const auto blob = detail::encode_points(points);
 
   std::int64_t rows = 0;
   std::int64_t mwh = 0;

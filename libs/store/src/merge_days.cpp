@@ -1,43 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// merge_from, second half: day totals and curves. For every (inverter, day) of the other
-// file, and every one that gained samples, the merged row is
-//
-//   here + what the imported samples add      (when this store still holds all the day's
-//                                              samples it counted: the exact union)
-//   at least the other file's row              (it may know samples that retention has
-//                                              since pruned from both files)
-//
-// never less than either side, never a sample counted twice. A day edited here keeps its
-// edited total; a day edited only there takes that edit. Curves are the union of both
-// files' points by time. Site days and months are then rebuilt from the inverter rows.
-#include <fmt/format.h>
+// merge_from, second half: day totals and curves in SQL. For every (inverter, day) of the
+// other file, and every one that gained samples, the merged row follows the rules of
+// merge_day_values.hpp; site days and months are then rebuilt from the inverter rows.
 
 #include <algorithm>
 
 #include "apsecu/store/day_key.hpp"
 #include "curve.hpp"
 #include "merge.hpp"
+#include "merge_day_values.hpp"
 
 namespace apsecu::store::detail::merge {
 namespace {
-
-struct InputValues {
-  std::optional<std::int64_t> mwh;
-  std::optional<std::int32_t> peak_dw;
-  std::optional<std::int64_t> peak_time;
-  bool operator==(const InputValues&) const = default;
-};
-
-// One inverter_day row.
-struct DayValues {
-  std::int64_t energy_mwh = 0;
-  std::int32_t peak_dw = 0;
-  std::int64_t peak_time = 0;
-  std::int64_t samples = 0;
-  bool edited = false;
-  std::array<InputValues, kMaxInputs> inputs{};
-  bool operator==(const DayValues&) const = default;
-};
 
 constexpr const char* kDayColumns =
     "energy_mwh, peak_power_dw, peak_time, samples, edited, input1_mwh, input1_peak_dw, input1_peak_time,"
@@ -56,104 +30,6 @@ DayValues read_day(const Stmt& s, int first) {
     d.inputs[i] = {s.opt_i64(base), s.opt_i32(base + 1), s.opt_i64(base + 2)};
   }
   return d;
-}
-
-std::int64_t input_sum(const DayValues& d) {
-  std::int64_t sum = 0;
-  for (const auto& in : d.inputs) sum += in.mwh.value_or(0);
-  return sum;
-}
-
-// The first strictly higher power wins, as in write_cycle's upsert.
-void take_peak(std::optional<std::int32_t>& dw, std::optional<std::int64_t>& time, std::int32_t cand_dw,
-               std::int64_t cand_time) {
-  if (!dw || cand_dw > *dw) {
-    dw = cand_dw;
-    time = cand_time;
-  }
-}
-
-DayValues combine(const std::optional<DayValues>& here, const Added* added, const std::optional<DayValues>& there,
-                  bool here_complete, int inputs) {
-  DayValues r = here.value_or(DayValues{});
-  std::optional<std::int32_t> peak_dw;
-  std::optional<std::int64_t> peak_time;
-  if (here) {
-    peak_dw = here->peak_dw;
-    peak_time = here->peak_time;
-  }
-  const auto n = static_cast<std::size_t>(inputs);
-  if (added != nullptr) {
-    if (here_complete) {  // otherwise the added samples may be ones this store pruned after counting
-      r.samples += added->samples;
-      for (std::size_t i = 0; i < n; ++i) r.inputs[i].mwh = r.inputs[i].mwh.value_or(0) + added->mwh[i];
-    }
-    if (added->peak_dw >= 0) take_peak(peak_dw, peak_time, added->peak_dw, added->peak_time);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (added->input_peak_dw[i] >= 0) {
-        take_peak(r.inputs[i].peak_dw, r.inputs[i].peak_time, added->input_peak_dw[i], added->input_peak_time[i]);
-      }
-    }
-  }
-  if (there) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!r.inputs[i].mwh) r.inputs[i].mwh = there->inputs[i].mwh;
-    }
-    if (input_sum(*there) > input_sum(r)) {
-      for (std::size_t i = 0; i < n; ++i) r.inputs[i].mwh = there->inputs[i].mwh;
-    }
-    r.samples = std::max(r.samples, there->samples);
-    take_peak(peak_dw, peak_time, there->peak_dw, there->peak_time);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (there->inputs[i].peak_dw) {
-        take_peak(r.inputs[i].peak_dw, r.inputs[i].peak_time, *there->inputs[i].peak_dw,
-                  there->inputs[i].peak_time.value_or(0));
-      }
-    }
-  }
-  r.peak_dw = peak_dw.value_or(0);
-  r.peak_time = peak_time.value_or(0);
-  if (here && here->edited) {
-    r.energy_mwh = here->energy_mwh;
-    r.edited = true;
-  } else if (there && there->edited) {
-    r.energy_mwh = there->energy_mwh;
-    r.edited = true;
-  } else {
-    r.energy_mwh = input_sum(r);
-    r.edited = false;
-  }
-  return r;
-}
-
-util::Status check_day_values(const DayValues& d, const Mapped& m, std::int32_t day) {
-  bool ok = is_valid_day_key(day) && d.energy_mwh >= 0 && d.samples >= 0;
-  for (const auto& in : d.inputs) ok = ok && in.mwh.value_or(0) >= 0;
-  if (ok) return {};
-  return util::make_error(Errc::InvalidArgument,
-                          fmt::format("the other database's day {} of {} holds impossible values", day, m.serial));
-}
-
-// Points of both curves, by time; where both have a point, this store's stays (the stable
-// sort keeps it first among equal times).
-std::vector<CurvePoint> union_points(std::vector<CurvePoint> here, const std::vector<CurvePoint>& extra) {
-  std::vector<CurvePoint> out = std::move(here);
-  out.insert(out.end(), extra.begin(), extra.end());
-  std::stable_sort(out.begin(), out.end(), [](const CurvePoint& a, const CurvePoint& b) { return a.time_s < b.time_s; });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const CurvePoint& a, const CurvePoint& b) { return a.time_s == b.time_s; }),
-            out.end());
-  return out;
-}
-
-std::vector<std::uint8_t> encode(const std::vector<CurvePoint>& points) {
-  std::vector<std::uint8_t> blob;
-  blob.reserve(points.size() * kCurvePointBytes);
-  for (const auto& p : points) {
-    const auto bytes = encode_point(p);
-    blob.insert(blob.end(), bytes.begin(), bytes.end());
-  }
-  return blob;
 }
 
 // The statements of this half, prepared once for the whole merge.
@@ -293,7 +169,7 @@ class DayMerger {
     const bool curve_changed = curve.size() != before;
     if (curve_changed) {
       auto s = use(q_.put_curve);
-      s.bind(1, std::int64_t{day}).bind(2, m.id).bind_blob(3, encode(curve));
+      s.bind(1, std::int64_t{day}).bind(2, m.id).bind_blob(3, encode_points(curve));
       if (auto st = s.run("merging a day curve"); !st) return st;
     }
     if (row_changed || curve_changed) {
@@ -387,7 +263,7 @@ class DayMerger {
       if (auto st = del.run("merging a site curve"); !st) return st;
     } else {
       auto s = use(q_.put_site_curve);
-      s.bind(1, std::int64_t{day}).bind_blob(2, encode(starts));
+      s.bind(1, std::int64_t{day}).bind_blob(2, encode_points(starts));
       if (auto st = s.run("merging a site curve"); !st) return st;
     }
     if (auto st = rebuild_site_day(ctx_.impl, day); !st) return st;
