@@ -45,7 +45,9 @@ void DaemonBackend::with_store(const std::function<void(store::Store&)>& fn) {
 
 util::Status DaemonBackend::backup_to(const std::string& path) {
   std::lock_guard lock(store_mutex_);
-  auto made = backup::create_archive(path, config_.get(), reader_, {.apsecu_version = APSECU_VERSION});
+  const backup::CreateOptions options{.apsecu_version = APSECU_VERSION,
+                                      .created_s = util::unix_seconds(clock_.now())};
+  auto made = backup::create_archive(path, config_.get(), reader_, options);
   if (!made) return made.error();
   return {};
 }
@@ -56,6 +58,7 @@ util::Result<std::string> DaemonBackend::restore_from(const std::string& path) {
   // live database, so nothing recorded since the backup is lost.
   backup::RestoreOptions options;
   options.actor = "web";
+  options.now_s = util::unix_seconds(clock_.now());  // the demo's audit trail runs on simulated time
   auto report = backup::restore_archive(path, data_dir_, hooks_.settings_path, reader_, options);
   if (!report) return report.error();
   return backup::describe(*report);

@@ -16,7 +16,7 @@ double r1(double v) { return std::round(v * 10.0) / 10.0; }
 double r2(double v) { return std::round(v * 100.0) / 100.0; }
 
 json opt(const std::optional<double>& v, double (*round)(double)) { return v ? json(round(*v)) : json(nullptr); }
-json opt_time(const std::optional<util::WallTime>& t) { return t ? json(unix_s(*t)) : json(nullptr); }
+json opt_time(const std::optional<util::WallTime>& t) { return t ? json(util::unix_seconds(*t)) : json(nullptr); }
 
 std::optional<int> parse_int(std::string_view s) {
   int v = 0;
@@ -45,10 +45,6 @@ store::EventLevel to_store_level(engine::Level l) {
 }
 
 }  // namespace
-
-std::int64_t unix_s(util::WallTime t) noexcept {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 std::optional<std::int32_t> parse_date(std::string_view text) noexcept {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
@@ -125,7 +121,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today) {
   if (s.window.sun) {
     window["sunrise_s"] = opt_time(s.window.sun->sunrise);
     window["sunset_s"] = opt_time(s.window.sun->sunset);
-    window["solar_noon_s"] = unix_s(s.window.sun->solar_noon);
+    window["solar_noon_s"] = util::unix_seconds(s.window.sun->solar_noon);
     window["polar_day"] = s.window.sun->polar_day;
     window["polar_night"] = s.window.sun->polar_night;
   }
@@ -141,7 +137,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today) {
     if (v.last_outcome == "ok") ++answering;
     inverters.push_back(inverter_json(v));
   }
-  return {{"time_s", unix_s(s.time)},
+  return {{"time_s", util::unix_seconds(s.time)},
           {"date", date_text(today)},
           {"coordinator_up", s.coordinator_up},
           {"in_window", s.in_window},
@@ -176,14 +172,14 @@ std::optional<store::EventLevel> parse_level(std::string_view text) noexcept {
 }
 
 json journal_json(const engine::JournalEntry& e) {
-  return {{"time_s", unix_s(e.time)},
+  return {{"time_s", util::unix_seconds(e.time)},
           {"level", level_text(to_store_level(e.level))},
           {"source", e.source},
           {"message", e.message}};
 }
 
 json frame_json(const FrameEvent& f) {
-  return {{"time_s", unix_s(f.time)},
+  return {{"time_s", util::unix_seconds(f.time)},
           {"time_ms", std::chrono::duration_cast<std::chrono::milliseconds>(f.time.time_since_epoch()).count()},
           {"direction", f.sent ? "sent" : "received"},
           {"hex", f.hex},

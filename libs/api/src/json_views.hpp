@@ -19,7 +19,6 @@ namespace apsecu::api {
 
 using json = nlohmann::json;
 
-[[nodiscard]] std::int64_t unix_s(util::WallTime t) noexcept;
 // "2024-06-21" -> 20240621; nullopt unless a real calendar day.
 [[nodiscard]] std::optional<std::int32_t> parse_date(std::string_view text) noexcept;
 [[nodiscard]] std::string date_text(std::int32_t day_key);

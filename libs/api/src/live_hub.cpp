@@ -127,7 +127,7 @@ json LiveHub::submit(engine::Job job, std::string action, std::string detail) {
              {"detail", std::move(detail)},
              {"state", "queued"},
              {"text", ""},
-             {"submitted_s", unix_s(backend_.clock().now())},
+             {"submitted_s", util::unix_seconds(backend_.clock().now())},
              {"finished_s", nullptr}};
     jobs_.push_back(entry);
     if (jobs_.size() > options_.jobs_kept) jobs_.pop_front();
@@ -142,7 +142,7 @@ json LiveHub::submit(engine::Job job, std::string action, std::string detail) {
 }
 
 void LiveHub::finish_job(std::int64_t id, const util::Result<std::string>& r) {
-  const auto now = unix_s(backend_.clock().now());
+  const auto now = util::unix_seconds(backend_.clock().now());
   std::lock_guard lock(mutex_);
   for (auto& j : jobs_) {
     if (j["id"] != id) continue;

@@ -95,7 +95,7 @@ void add_database_routes(Api& api) {
     auto reason = string_field(*body, res, "reason", 500);
     if (!reason) return;
     const auto wh = static_cast<std::int64_t>(std::llround(e.get<double>()));
-    const store::AuditNote note{unix_s(api.backend.clock().now()), Api::actor(c), *reason};
+    const store::AuditNote note{util::unix_seconds(api.backend.clock().now()), Api::actor(c), *reason};
     std::optional<util::Status> st;
     api.backend.with_store([&](store::Store& s) { st = s.set_day_total(*serial, *day, wh, note); });
     if (!*st) return send_failure(res, st->error());
@@ -113,7 +113,7 @@ void add_database_routes(Api& api) {
     if (body->value("confirm", json()) != *serial) {
       return send_error(res, 400, "confirm_mismatch", "confirm must repeat the serial of the inverter to wipe");
     }
-    const store::AuditNote note{unix_s(api.backend.clock().now()), Api::actor(c), *reason};
+    const store::AuditNote note{util::unix_seconds(api.backend.clock().now()), Api::actor(c), *reason};
     std::optional<util::Status> st;
     api.backend.with_store([&](store::Store& s) { st = s.wipe_inverter(*serial, note); });
     if (!*st) return send_failure(res, st->error());

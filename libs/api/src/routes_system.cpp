@@ -48,7 +48,7 @@ json temperature() {
 
 void add_system_routes(Api& api) {
   api.get("/api/v1/system", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
-    json j{{"version", api.backend.version()}, {"time_s", unix_s(api.backend.clock().now())}};
+    json j{{"version", api.backend.version()}, {"time_s", util::unix_seconds(api.backend.clock().now())}};
     std::array<char, 256> host{};
     j["hostname"] = gethostname(host.data(), host.size() - 1) == 0 ? json(std::string(host.data())) : json(nullptr);
     j["uptime_s"] = nullptr;

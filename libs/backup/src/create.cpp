@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "apsecu/config/load_save.hpp"
+#include "apsecu/util/clock.hpp"
 #include "files.hpp"
 #include "manifest.hpp"
 #include "sha256.hpp"
@@ -27,9 +28,9 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
 constexpr std::size_t kChunkBytes = 64 * 1024;
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+// Callers with a clock of their own (the daemon, whose demo runs on simulated time) pass
+// the time; 0 means the system's.
+std::int64_t now_s() { return util::unix_seconds(std::chrono::system_clock::now()); }
 
 // libarchive keeps the errno of a failed write; a full disk must read as one.
 util::Error archive_error(archive* a, const std::string& path) {

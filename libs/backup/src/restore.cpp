@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "apsecu/config/load_save.hpp"
+#include "apsecu/util/clock.hpp"
 #include "files.hpp"
 #include "gzip_check.hpp"
 #include "manifest.hpp"
@@ -316,9 +317,9 @@ util::Status apply_settings(const Extracted& x, const std::string& data_dir, con
   return {};
 }
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+// Callers with a clock of their own (the daemon, whose demo runs on simulated time) pass
+// the time; 0 means the system's.
+std::int64_t now_s() { return util::unix_seconds(std::chrono::system_clock::now()); }
 
 util::Result<RestoreReport> merge_and_apply(Extracted& x, const std::string& archive_path, const std::string& data_dir,
                                             const std::string& settings_path, store::Store& target,

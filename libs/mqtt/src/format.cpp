@@ -45,10 +45,6 @@ Json opt(std::optional<double> v, int digits) {
 // The seed wrote 0 for what it did not know (e.g. at night).
 double or_zero(std::optional<double> v, int digits) { return v ? round_to(*v, digits) : 0.0; }
 
-std::int64_t unix_s(util::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 std::string_view event_name(Event e) {
   return e == Event::Poll ? "poll" : "window_closed";
 }
@@ -130,7 +126,7 @@ std::string apsecu(const fleet::InverterView& v, const InverterInfo& inv, util::
   j["model"] = v.model;
   j["event"] = event_name(e);
   j["sample_time"] = iso_time(t);
-  j["sample_time_unix_s"] = unix_s(t);
+  j["sample_time_unix_s"] = util::unix_seconds(t);
   j["power_w"] = round_to(v.power_w, 1);
   j["energy_today_wh"] = round_to(v.today_wh, 2);
   j["energy_lifetime_wh"] = round_to(v.lifetime_wh, 2);
@@ -245,7 +241,7 @@ std::string format_ecu_state(const std::vector<fleet::InverterView>& views, std:
   Json j;
   j["event"] = event_name(event);
   j["sample_time"] = iso_time(sample_time);
-  j["sample_time_unix_s"] = unix_s(sample_time);
+  j["sample_time_unix_s"] = util::unix_seconds(sample_time);
   j["power_w"] = round_to(power_w, 1);
   j["energy_today_wh"] = round_to(today_wh, 2);
   j["energy_lifetime_wh"] = round_to(lifetime_wh, 2);

@@ -10,10 +10,6 @@
 namespace apsecu::sinks {
 namespace {
 
-std::int64_t unix_s(util::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 template <class Int>
 std::optional<Int> scaled(std::optional<double> v, double factor) {
   if (!v || !std::isfinite(*v)) return std::nullopt;
@@ -47,7 +43,7 @@ store::InverterSample to_sample(const engine::InverterPoll& poll) {
   const auto& acc = poll.applied->accounted;
   store::InverterSample s;
   s.serial = poll.serial.str();
-  s.time_s = unix_s(poll.time);
+  s.time_s = util::unix_seconds(poll.time);
   s.uptime_s = t.uptime_s;
   s.kind = kind_of(acc.kind);
   const bool counts = store::counts_as_production(s.kind);
@@ -65,7 +61,7 @@ store::InverterSample to_sample(const engine::InverterPoll& poll) {
   s.temperature_ddeg = scaled<std::int32_t>(t.temperature_c, 10.0);
   s.frequency_mhz = scaled<std::int32_t>(t.frequency_hz, 1000.0);
   s.ac_voltage_cv = scaled<std::int32_t>(t.ac_voltage_v, 100.0);
-  s.link_quality = scaled<std::int32_t>(poll.result.link_quality_pct, 255.0 / 100.0);
+  if (poll.result.link_quality) s.link_quality = *poll.result.link_quality;
   return s;
 }
 
@@ -78,7 +74,7 @@ void StoreSink::on_journal(const engine::JournalEntry& entry) {
     pending_.pop_front();
     ++dropped_events_;
   }
-  pending_.push_back(store::Event{0, unix_s(entry.time), to_store_level(entry.level), entry.source, entry.message});
+  pending_.push_back(store::Event{0, util::unix_seconds(entry.time), to_store_level(entry.level), entry.source, entry.message});
 }
 
 util::Status StoreSink::write(store::Cycle cycle) {
@@ -102,7 +98,7 @@ util::Status StoreSink::write(store::Cycle cycle) {
 
 void StoreSink::on_cycle(const engine::CycleReport& report) {
   store::Cycle cycle;
-  cycle.time_s = unix_s(report.time);
+  cycle.time_s = util::unix_seconds(report.time);
   cycle.day = report.day;
   for (const auto& p : report.polls) {
     if (!p.result.ok() || !p.applied) continue;

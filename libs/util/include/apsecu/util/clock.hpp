@@ -5,12 +5,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 
 namespace apsecu::util {
 
 using WallTime = std::chrono::system_clock::time_point;
 using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Whole seconds since the Unix epoch: how the store, the API and MQTT write a time.
+[[nodiscard]] inline std::int64_t unix_seconds(WallTime t) noexcept {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 class Clock {
  public:
