@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apsecu/aps/telemetry.hpp"
+#include "apsecu/engine/radio.hpp"
 #include "apsecu/unpi/decoder.hpp"
 #include "apsecu/util/hex.hpp"
 #include "apsecu/znp/msg_af.hpp"
@@ -23,8 +24,6 @@ struct DecodeArgs {
   double calibration = 1.0;
 };
 
-constexpr double kLqiToPercent = 100.0 / 255.0;
-
 // Telemetry carried in UNPI frames (AF_INCOMING_MSG on the reply cluster).
 int decode_frames(const util::Bytes& bytes, const aps::DecodeOptions& options, std::string& reason) {
   unpi::Decoder decoder;
@@ -38,12 +37,11 @@ int decode_frames(const util::Bytes& bytes, const aps::DecodeOptions& options, s
     if (!msg) continue;
     auto telemetry = aps::decode_telemetry(msg->data, options);
     if (!telemetry) {
-      reason = "AF_INCOMING_MSG from 0x" + util::to_hex(util::Bytes{static_cast<std::uint8_t>(msg->src_addr >> 8),
-                                                                     static_cast<std::uint8_t>(msg->src_addr)}) +
+      reason = "AF_INCOMING_MSG from " + engine::address_text(msg->src_addr) +
                " is not telemetry: " + telemetry.error().describe();
       continue;
     }
-    std::cout << telemetry_json(*telemetry, msg->link_quality * kLqiToPercent).dump() << '\n';
+    std::cout << telemetry_json(*telemetry, msg->link_quality_pct()).dump() << '\n';
     ++found;
   }
   if (found == 0 && reason.empty()) {

@@ -18,8 +18,6 @@ bool module_failure(PollOutcome o) {
   return o == PollOutcome::NoConfirm || o == PollOutcome::BadStatus || o == PollOutcome::LinkDown;
 }
 
-std::string addr_text(std::uint16_t a) { return fmt::format("0x{:04X}", a); }
-
 }  // namespace
 
 Engine::Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinator& coordinator, Radio& radio,
@@ -156,7 +154,7 @@ void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
       if (module_failure(p.result.outcome)) ++module_failures;
       fleet_.record_failure(spec.serial, std::string(outcome_name(p.result.outcome)), p.result.detail, when);
       journal(p.result.outcome == PollOutcome::NoRoute ? Level::Debug : Level::Warning, "poll",
-              fmt::format("{} ({}): {} {}", spec.serial.str(), addr_text(*spec.short_address),
+              fmt::format("{} ({}): {} {}", spec.serial.str(), address_text(*spec.short_address),
                           outcome_name(p.result.outcome), p.result.detail));
     }
     report.states.emplace_back(spec.serial.str(), fleet_.state_json(spec.serial));

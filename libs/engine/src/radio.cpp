@@ -16,10 +16,8 @@ namespace {
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
-constexpr double kLqiToPercent = 100.0 / 255.0;
 constexpr double kLimitTolerance_w = 2.0;
 
-std::string addr_text(std::uint16_t a) { return fmt::format("0x{:04X}", a); }
 
 znp::AfDataRequest unicast(std::uint16_t addr, util::Bytes payload) {
   znp::AfDataRequest req;
@@ -94,7 +92,7 @@ Radio::Exchange Radio::exchange(std::uint16_t short_address, const util::Bytes& 
     ex.outcome = conf->status == znp::kStatusNwkNoRoute ? PollOutcome::NoRoute
                  : conf->status == znp::kStatusMacNoAck ? PollOutcome::NoAck
                                                         : PollOutcome::BadStatus;
-    ex.detail = fmt::format("{} did not take the request: AF_DATA_CONFIRM status 0x{:02X}", addr_text(short_address),
+    ex.detail = fmt::format("{} did not take the request: AF_DATA_CONFIRM status 0x{:02X}", address_text(short_address),
                             conf->status);
     return ex;
   }
@@ -117,15 +115,16 @@ PollResult Radio::poll(std::uint16_t short_address, const aps::Serial& serial, c
   result.confirm_status = ex.confirm_status;
   result.detail = std::move(ex.detail);
   if (ex.answer) {
-    result.link_quality_pct = ex.answer->link_quality * kLqiToPercent;
+    result.link_quality = ex.answer->link_quality;
+    result.link_quality_pct = ex.answer->link_quality_pct();
     auto telemetry = aps::decode_telemetry(ex.answer->data, options);
     if (!telemetry) {
       result.outcome = PollOutcome::Malformed;
-      result.detail = fmt::format("answer from {} does not decode: {} ({})", addr_text(short_address),
+      result.detail = fmt::format("answer from {} does not decode: {} ({})", address_text(short_address),
                                   telemetry.error().describe(), util::to_hex(ex.answer->data));
     } else if (!(telemetry->serial == serial)) {
       result.outcome = PollOutcome::WrongSerial;
-      result.detail = fmt::format("{} answered as {}, expected {}: pair {} again", addr_text(short_address),
+      result.detail = fmt::format("{} answered as {}, expected {}: pair {} again", address_text(short_address),
                                   telemetry->serial.str(), serial.str(), serial.str());
     } else {
       result.outcome = PollOutcome::Ok;
@@ -166,7 +165,7 @@ PairResult Radio::pair(const aps::Serial& serial, const PairOptions& options) {
     if (msg) {
       result.outcome = PairOutcome::Paired;
       result.short_address = msg->src_addr;
-      result.detail = fmt::format("{} paired with address {}", serial.str(), addr_text(msg->src_addr));
+      result.detail = fmt::format("{} paired with address {}", serial.str(), address_text(msg->src_addr));
       return result;
     }
     result.detail = fmt::format("no answer from {} after {} attempt(s)", serial.str(), attempt);
@@ -178,7 +177,7 @@ PairResult Radio::pair(const aps::Serial& serial, const PairOptions& options) {
 util::Status Radio::reboot(std::uint16_t short_address) {
   auto ex = exchange(short_address, aps::encode_reboot(ecu_), false);
   if (ex.outcome != PollOutcome::Ok) {
-    return util::make_error(znp::Errc::BadStatus, "reboot of " + addr_text(short_address) + ": " + ex.detail);
+    return util::make_error(znp::Errc::BadStatus, "reboot of " + address_text(short_address) + ": " + ex.detail);
   }
   return {};
 }
@@ -186,7 +185,7 @@ util::Status Radio::reboot(std::uint16_t short_address) {
 util::Result<double> Radio::read_power_limit(std::uint16_t short_address, aps::Model model) {
   auto ex = exchange(short_address, aps::encode_query_parameters(ecu_), true);
   if (ex.outcome != PollOutcome::Ok || !ex.answer) {
-    return util::make_error(znp::Errc::Timeout, "power limit query to " + addr_text(short_address) + ": " + ex.detail);
+    return util::make_error(znp::Errc::Timeout, "power limit query to " + address_text(short_address) + ": " + ex.detail);
   }
   auto limit = aps::decode_power_limit(ex.answer->data, model);
   if (!limit) return limit.error();
@@ -198,16 +197,18 @@ util::Result<double> Radio::set_power_limit(std::uint16_t short_address, aps::Mo
   if (!payload) return payload.error();
   auto ex = exchange(short_address, *payload, false);
   if (ex.outcome != PollOutcome::Ok) {
-    return util::make_error(znp::Errc::BadStatus, "power limit to " + addr_text(short_address) + ": " + ex.detail);
+    return util::make_error(znp::Errc::BadStatus, "power limit to " + address_text(short_address) + ": " + ex.detail);
   }
   auto back = read_power_limit(short_address, model);
   if (!back) return back.error();
   if (std::abs(*back - limit_w) > kLimitTolerance_w) {
     return util::make_error(aps::Errc::OutOfRange, fmt::format("{} reports a limit of {:.0f} W after setting {:.0f} W",
-                                                               addr_text(short_address), *back, limit_w));
+                                                               address_text(short_address), *back, limit_w));
   }
   return *back;
 }
+
+std::string address_text(std::uint16_t short_address) { return fmt::format("0x{:04X}", short_address); }
 
 std::string_view outcome_name(PollOutcome o) noexcept {
   switch (o) {

@@ -49,6 +49,7 @@ enum class PollOutcome : std::uint8_t {
 struct PollResult {
   PollOutcome outcome = PollOutcome::NoAnswer;
   std::optional<aps::Telemetry> telemetry;
+  std::optional<std::uint8_t> link_quality;  // LQI 0..255 as the coordinator reported it
   std::optional<double> link_quality_pct;
   std::optional<std::uint8_t> confirm_status;
   std::string detail;  // for the journal: what was awaited or what was wrong
@@ -105,6 +106,8 @@ class Radio {
 };
 
 [[nodiscard]] std::string_view outcome_name(PollOutcome o) noexcept;
+// A short address as people write it: "0x7C3A".
+[[nodiscard]] std::string address_text(std::uint16_t short_address);
 [[nodiscard]] std::string_view outcome_name(PairOutcome o) noexcept;
 
 }  // namespace apsecu::engine

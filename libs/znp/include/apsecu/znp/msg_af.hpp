@@ -98,6 +98,8 @@ struct AfIncomingMsg {
   std::uint8_t dst_endpoint = 0;
   std::uint8_t was_broadcast = 0;
   std::uint8_t link_quality = 0;  // 0..255
+  // The seed family's "signal quality": LQI as a share of its 255 maximum.
+  [[nodiscard]] double link_quality_pct() const noexcept { return link_quality * 100.0 / 255.0; }
   std::uint8_t security_use = 0;
   std::uint32_t timestamp = 0;
   std::uint8_t trans_seq = 0;
