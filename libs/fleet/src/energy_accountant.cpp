@@ -35,20 +35,19 @@ std::optional<std::string> EnergyAccountant::implausible(const std::vector<Input
 
 Accounted EnergyAccountant::apply(const CounterSample& sample) {
   const bool comparable = last_ && last_->energy_counter_wh.size() == sample.energy_counter_wh.size();
-  if (!comparable && sample.uptime_s > 0 && sample.uptime_s <= policy_.fresh_start_max_uptime_s) {
-    // Judged exactly like a restart seen after an older sample.
-    last_ = CounterSample{.uptime_s = UINT32_MAX, .energy_counter_wh = sample.energy_counter_wh};
-  } else if (!comparable) {
+  // With nothing to compare to, an inverter that powered up moments ago is judged like a
+  // restart: its whole counter is today's energy.
+  const bool fresh = !comparable && sample.uptime_s > 0 && sample.uptime_s <= policy_.fresh_start_max_uptime_s;
+  if (!comparable && !fresh) {
     last_ = sample;
     consecutive_rejections_ = 0;
     Accounted out;
     out.kind = SampleKind::Baseline;
     out.inputs.assign(sample.energy_counter_wh.size(), InputResult{});
-    out.reason = "first sample: baseline";
-    return out;
+    return out;  // no reason: nothing was corrected
   }
 
-  const bool reset = sample.uptime_s < last_->uptime_s;
+  const bool reset = fresh || sample.uptime_s < last_->uptime_s;
   if (!reset && sample.uptime_s == last_->uptime_s) return reject("uptime did not advance (repeated answer)");
 
   // After a restart the counters started from zero at uptime 0, so the whole counter and the
@@ -87,7 +86,10 @@ Accounted EnergyAccountant::apply(const CounterSample& sample) {
     out.power_w += in.power_w;
     out.increase_wh += in.increase_wh;
   }
-  if (reset) {
+  if (fresh) {
+    out.reason = fmt::format("first sample: the inverter powered up {} s ago, its whole counter counts",
+                             sample.uptime_s);
+  } else if (reset) {
     ++resets_;
     out.reason = fmt::format("inverter restarted (uptime {} s)", sample.uptime_s);
   }

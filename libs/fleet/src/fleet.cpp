@@ -128,7 +128,6 @@ std::optional<Applied> Fleet::apply(const aps::Serial& serial, const aps::Teleme
     out.note += fmt::format("; added an estimated {:.2f} Wh produced between the last poll and the restart",
                             out.estimated_gap_wh);
   }
-  if (out.accounted.kind == SampleKind::Baseline && out.note == "first sample: baseline") out.note.clear();
 
   (void)rt.ledger.roll_to(day);
   rt.ledger.add(out.accounted, specs_[*index].inputs_in_use);
