@@ -15,6 +15,7 @@
 #include "apsecu/util/hex.hpp"
 #include "apsecu/znp/describe.hpp"
 #include "commands.hpp"
+#include "radio_link.hpp"
 
 namespace apsecu::app {
 namespace {
@@ -25,36 +26,6 @@ struct ConsoleArgs {
   int listen_ms = 1500;
   std::vector<std::string> commands;
 };
-
-struct Link {
-  std::unique_ptr<util::SystemClock> clock;
-  std::unique_ptr<emulator::Emulator> emu;
-  std::unique_ptr<transport::Transport> transport;
-  std::unique_ptr<transport::ResetLine> reset;
-};
-
-util::Result<Link> open_link(const ConsoleArgs& args) {
-  Link link;
-  if (args.port == "emulator") {
-    link.clock = std::make_unique<util::SystemClock>();
-    emulator::EmulatorConfig cfg;
-    cfg.start = link.clock->now();
-    auto emu = emulator::Emulator::create(cfg, *link.clock);
-    if (!emu) return emu.error();
-    link.emu = std::move(*emu);
-    link.transport = link.emu->connect();
-    link.reset = link.emu->reset_line();
-    link.emu->start();
-    return link;
-  }
-  auto t = transport::open_transport(args.port);
-  if (!t) return t.error();
-  link.transport = std::move(*t);
-  auto r = transport::open_reset_line(args.reset);
-  if (!r) return r.error();
-  link.reset = std::move(*r);
-  return link;
-}
 
 void print_frame(const char* arrow, const unpi::Frame& f) {
   const auto wire = unpi::encode(f);
@@ -88,7 +59,7 @@ void listen(transport::Transport& t, unpi::Decoder& decoder, std::chrono::millis
   }
 }
 
-int run_line(const std::string& line, Link& link, unpi::Decoder& decoder, std::chrono::milliseconds window) {
+int run_line(const std::string& line, RadioLink& link, unpi::Decoder& decoder, std::chrono::milliseconds window) {
   if (line == "reset") {
     const auto status = transport::hard_reset(*link.reset);
     std::cout << (status ? "hard reset done" : "! hard reset failed: " + status.error().describe()) << '\n';
@@ -135,7 +106,13 @@ Runner add_console_command(CLI::App& root) {
                   "without any, lines are read from standard input");
 
   return [args] {
-    auto link = open_link(*args);
+    const util::SystemClock clock;
+    std::optional<emulator::EmulatorConfig> emu;
+    if (args->port == "emulator") {
+      emu.emplace();
+      emu->start = clock.now();
+    }
+    auto link = open_radio(args->port, args->reset, emu, clock);
     if (!link) {
       std::cerr << "console: " << link.error().describe() << '\n';
       return 1;
@@ -145,7 +122,7 @@ Runner add_console_command(CLI::App& root) {
     const std::chrono::milliseconds window(args->listen_ms);
     int failures = 0;
     // A module accepts frames only once it has booted and said so with SYS_RESET_IND.
-    if (link->emu) listen(*link->transport, decoder, std::chrono::milliseconds(5000), true);
+    if (link->emulator) listen(*link->transport, decoder, std::chrono::milliseconds(5000), true);
     if (!args->commands.empty()) {
       for (const auto& c : args->commands) failures += run_line(c, *link, decoder, window);
     } else {
@@ -155,7 +132,7 @@ Runner add_console_command(CLI::App& root) {
         failures += run_line(line, *link, decoder, window);
       }
     }
-    if (link->emu) link->emu->stop();
+    if (link->emulator) link->emulator->stop();
     return failures == 0 ? 0 : 1;
   };
 }

@@ -26,15 +26,12 @@
 #include "config_service.hpp"
 #include "daemon_backend.hpp"
 #include "live_bus.hpp"
+#include "radio_link.hpp"
 
 namespace apsecu::app {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::int64_t unix_s(util::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 // Journal entries to the process log (stderr / journald).
 class LogListener final : public engine::EngineListener {
@@ -64,7 +61,7 @@ class Housekeeping final : public engine::EngineListener {
 
   void on_day_closed(fleet::DayKey, const std::vector<std::pair<std::string, fleet::ClosedDay>>&) override {
     const auto keep_days = settings_.get().storage.samples_retention_days;
-    auto r = store_.apply_retention(unix_s(clock_.now()), keep_days);
+    auto r = store_.apply_retention(util::unix_seconds(clock_.now()), keep_days);
     if (!r) util::logger("store")->warn("retention: {}", r.error().describe());
   }
 
@@ -232,33 +229,13 @@ int run_daemon(DaemonSetup setup) {
   }
 
   // The radio: a serial port / TCP, or the built-in emulator.
-  std::unique_ptr<emulator::Emulator> emu;
-  std::unique_ptr<transport::Transport> link;
-  std::unique_ptr<transport::ResetLine> reset;
-  if (setup.emulator) {
-    auto created = emulator::Emulator::create(*setup.emulator, clock);
-    if (!created) {
-      log->critical("emulator: {}", created.error().describe());
-      return 1;
-    }
-    emu = std::move(*created);
-    link = emu->connect();
-    reset = emu->reset_line();
-    emu->start();
-  } else {
-    auto t = transport::open_transport(setup.config.radio.port);
-    if (!t) {
-      log->critical("{}", t.error().describe());
-      return 1;
-    }
-    link = std::move(*t);
-    auto r = transport::open_reset_line(setup.config.radio.reset_line);
-    if (!r) {
-      log->critical("{}", r.error().describe());
-      return 1;
-    }
-    reset = std::move(*r);
+  auto radio_link = open_radio(setup.config.radio.port, setup.config.radio.reset_line, setup.emulator, clock);
+  if (!radio_link) {
+    log->critical("{}", radio_link.error().describe());
+    return 1;
   }
+  auto& link = radio_link->transport;
+  auto& reset = radio_link->reset;
   znp::ZnpClient client(*link);
 
   auto bus = std::make_shared<LiveBus>(clock);
@@ -384,7 +361,6 @@ int run_daemon(DaemonSetup setup) {
   if (http) http->stop();
   if (auto st = store->checkpoint(); !st) log->warn("checkpoint: {}", st.error().describe());
   client.stop();
-  if (emu) emu->stop();
   log->info("stopped");
   return link_ok ? 0 : 3;
 }
