@@ -55,6 +55,18 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// A demo without --stop-at runs until killed: make sure a failed assertion does not leave
+// it running after the test.
+struct ChildGuard {
+  pid_t pid;
+  ~ChildGuard() {
+    if (::waitpid(pid, nullptr, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 std::vector<std::string> demo_args(const fs::path& dir, std::vector<std::string> extra) {
   std::vector<std::string> args{APSECU_BINARY, "demo",       "--data", dir.string(), "--date", kDay,
                                 "--speed",     "1500",       "--http", "",           "--seed", "7"};
@@ -152,6 +164,7 @@ TEST(DaemonDay, SimulatedDayWithResetsFreezeAndDropsMatchesGroundTruth) {
 TEST(DaemonDay, KilledMidDayContinuesWithoutSpikeOrLoss) {
   const auto dir = fresh_dir("kill");
   const pid_t pid = spawn(demo_args(dir, {}), dir / "log");
+  const ChildGuard guard{pid};
   // Wait until the store holds a committed cycle from late morning, then pull the plug.
   const std::int64_t late_morning = 1782036000;  // 2026-06-21T10:00Z
   std::vector<store::InverterSample> before;
