@@ -158,7 +158,7 @@ TEST(DaemonDay, SimulatedDayWithResetsFreezeAndDropsMatchesGroundTruth) {
   int resets = 0;
   for (const auto& s : samples) resets += s.kind == store::SampleKind::InverterReset ? 1 : 0;
   EXPECT_GE(resets, 2 + 3) << "two restarts plus each inverter's morning start";
-  fs::remove_all(dir);
+  if (!HasFailure()) fs::remove_all(dir);  // kept for a look at the log, store and audit
 }
 
 TEST(DaemonDay, KilledMidDayContinuesWithoutSpikeOrLoss) {
@@ -185,6 +185,6 @@ TEST(DaemonDay, KilledMidDayContinuesWithoutSpikeOrLoss) {
   }
   expect_monotonic_and_plausible(after);
   expect_panels_match_ground_truth(dir);
-  fs::remove_all(dir);
+  if (!HasFailure()) fs::remove_all(dir);
 }
 }  // namespace

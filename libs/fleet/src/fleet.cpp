@@ -92,8 +92,12 @@ void Fleet::set_short_address(const aps::Serial& serial, std::uint16_t address) 
   }
 }
 
-double Fleet::estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime when, Accounted& acc) const {
-  if (acc.kind != SampleKind::InverterReset || !rt.last_sample_time || rt.last_power_w.size() != acc.inputs.size()) {
+double Fleet::estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime when, DayKey day,
+                           Accounted& acc) const {
+  // Across a night there is nothing to estimate: the inverter slept, it did not lose energy.
+  const bool same_day = rt.ledger.state().day == day;
+  if (acc.kind != SampleKind::InverterReset || !same_day || !rt.last_sample_time ||
+      rt.last_power_w.size() != acc.inputs.size()) {
     return 0;
   }
   const auto restart = when - std::chrono::seconds(t.uptime_s);
@@ -122,7 +126,7 @@ std::optional<Applied> Fleet::apply(const aps::Serial& serial, const aps::Teleme
 
   Applied out;
   out.accounted = rt.accountant.apply(sample);
-  out.estimated_gap_wh = estimate_gap(rt, t, when, out.accounted);
+  out.estimated_gap_wh = estimate_gap(rt, t, when, day, out.accounted);
   out.note = out.accounted.reason;
   if (out.estimated_gap_wh > 0) {
     out.note += fmt::format("; added an estimated {:.2f} Wh produced between the last poll and the restart",

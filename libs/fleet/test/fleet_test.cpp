@@ -100,3 +100,15 @@ TEST(Fleet, DamagedStateIsIgnoredNotFatal) {
   EXPECT_EQ(a->accounted.kind, fleet::SampleKind::Baseline);
 }
 }  // namespace
+
+namespace {
+TEST(Fleet, NoEstimateAcrossANight) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(40000, 100, 100), {}, kNoon + 7h, 20260621);
+  (void)f.apply(kYc, telemetry(40300, 101, 101), {}, kNoon + 7h + 300s, 20260621);
+  // Next morning, 11 hours later: a new power-up, not a lost gap.
+  const auto a = f.apply(kYc, telemetry(600, 2, 2), {}, kNoon + 18h + 300s, 20260622);
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::InverterReset);
+  EXPECT_DOUBLE_EQ(a->estimated_gap_wh, 0.0);
+}
+}  // namespace

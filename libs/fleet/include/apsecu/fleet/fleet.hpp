@@ -68,8 +68,9 @@ struct FleetPolicy {
   double plausibility_margin = 1.5;
   // After a restart the energy produced between the last poll and the restart is gone from
   // the counters; estimate it from the power measured around the gap (audited), rather than
-  // lose it. Only for gaps up to this long (a few missed polls around the restart).
-  std::uint32_t max_estimated_gap_s = 3600;
+  // lose it. Only within one local day, and for gaps up to this long: a slow or busy host
+  // can miss several polls around a restart.
+  std::uint32_t max_estimated_gap_s = 4 * 3600;
 };
 
 class Fleet {
@@ -105,7 +106,7 @@ class Fleet {
   Runtime& runtime(std::size_t index) { return runtimes_[index]; }
   [[nodiscard]] std::optional<std::size_t> index_of(const aps::Serial& serial) const noexcept;
   void refresh_view(std::size_t index);
-  double estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime when, Accounted& acc) const;
+  double estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime when, DayKey day, Accounted& acc) const;
 
   std::vector<InverterSpec> specs_;
   FleetPolicy policy_;
