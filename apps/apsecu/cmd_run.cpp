@@ -17,6 +17,7 @@ Runner add_run_command(CLI::App& root) {
     std::string http = "0.0.0.0:8080";
     std::string clock_start;  // simulated clock, for soak tests against `apsecu emulator`
     double clock_speed = 1.0;
+    bool allow_power_actions = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("run", "Run the ECU daemon: poll the inverters, keep history, serve the web pages");
@@ -26,6 +27,8 @@ Runner add_run_command(CLI::App& root) {
                   "Run on a simulated clock from this UTC time (soak tests with `apsecu emulator --start`)");
   cmd->add_option("--clock-speed", args->clock_speed, "Simulated seconds per real second with --clock-start")
       ->check(CLI::Range(1.0, 100000.0));
+  cmd->add_flag("--allow-power-actions", args->allow_power_actions,
+                "Let the admin reboot or shut down the machine from the System page (runs systemctl)");
 
   return [args] {
     auto cfg = config::load_file(args->config_path);
@@ -47,6 +50,7 @@ Runner add_run_command(CLI::App& root) {
       setup.clock = std::make_shared<util::ScaledClock>(*start, args->clock_speed);
     }
     setup.http_listen = args->http;
+    setup.allow_power_actions = args->allow_power_actions;
     if (setup.config.radio.port == "emulator") {
       setup.emulator = emulator_for(setup.config, setup.clock->now(), 1.0);
     }

@@ -247,6 +247,7 @@ int run_daemon(DaemonSetup setup) {
   std::unique_ptr<api::HttpServer> http;
   if (!setup.http_listen.empty()) {
     api::HttpOptions options;
+    options.allow_power_actions = setup.allow_power_actions;
     if (!parse_listen(setup.http_listen, options)) {
       log->critical("--http {}: want ADDRESS:PORT, e.g. 0.0.0.0:8080", setup.http_listen);
       return 2;
@@ -283,6 +284,9 @@ int run_daemon(DaemonSetup setup) {
 
   bool link_ok = true;
   bool first_run = true;
+  // What the last MQTT sink announced to Home Assistant: an inverter deleted from the
+  // settings must lose its entities even though the sink is rebuilt with the new settings.
+  std::vector<mqtt::InverterInfo> announced;
   while (!terminate && link_ok) {
     auto cfg = settings.get();
     if (auto st = register_inverters(*store, cfg); !st) {
@@ -319,13 +323,17 @@ int run_daemon(DaemonSetup setup) {
     std::unique_ptr<mqtt::MqttSink> mqtt_sink;
     if (cfg.mqtt.enabled) {
       // Commands from the broker reach whichever engine is running, through the backend.
+      auto options = mqtt::sink_options(cfg, APSECU_VERSION);
+      auto now_announced = options.inverters;
       mqtt_sink = std::make_unique<mqtt::MqttSink>(
-          mqtt::sink_options(cfg, APSECU_VERSION), clock,
+          std::move(options), clock,
           [&backend](engine::Job job, engine::JobDone done) { backend.post(std::move(job), std::move(done)); });
       if (auto st = mqtt_sink->start(); !st) {
         log->error("MQTT not started: {}", st.error().describe());
         mqtt_sink.reset();
       } else {
+        mqtt_sink->retire(announced);
+        announced = std::move(now_announced);
         listeners.add(*mqtt_sink);
       }
     }

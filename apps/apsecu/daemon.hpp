@@ -26,6 +26,7 @@ struct DaemonSetup {
   // emulator, whose module answers faster than the real one when its timing is shortened.
   double host_timing_scale = 1.0;
   std::string http_listen;  // "" = no web interface
+  bool allow_power_actions = false;  // the System page may reboot / shut the machine down
   std::optional<util::WallTime> stop_at;  // stop cleanly once the clock reaches this
 };
 

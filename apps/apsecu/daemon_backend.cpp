@@ -1,7 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daemon_backend.hpp"
 
+#include <spawn.h>
+#include <cerrno>
+#include <cstring>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "apsecu/api/errors.hpp"
 #include "apsecu/backup/backup.hpp"
+#include "apsecu/config/load_save.hpp"
+#include "apsecu/mqtt/connection.hpp"
+
+extern char** environ;
 
 namespace apsecu::app {
 
@@ -62,6 +75,43 @@ util::Result<std::string> DaemonBackend::restore_from(const std::string& path) {
   auto report = backup::restore_archive(path, data_dir_, hooks_.settings_path, reader_, options);
   if (!report) return report.error();
   return backup::describe(*report);
+}
+
+util::Result<std::string> DaemonBackend::test_mqtt(const std::string& settings_json) {
+  // The page's settings over the saved ones, validated as a save would be: the test tries
+  // exactly what would be used, and a typo gets the same message as on saving.
+  auto merged = config::to_json(config_.get());
+  auto patch = nlohmann::json::parse(settings_json, nullptr, false);
+  if (patch.is_discarded() || !patch.is_object()) {
+    return util::make_error(api::Errc::BadOption, "the MQTT settings to test are not a JSON object");
+  }
+  merged["mqtt"].merge_patch(patch);
+  auto loaded = config::from_json(merged);
+  if (const auto* errors = std::get_if<std::vector<config::FieldError>>(&loaded)) {
+    return util::make_error(api::Errc::BadOption, config::describe(*errors));
+  }
+  return mqtt::test_settings(std::get<config::Config>(loaded).mqtt);
+}
+
+util::Status DaemonBackend::power_action(api::PowerAction action) {
+  const auto& command = action == api::PowerAction::Reboot ? hooks_.reboot_command : hooks_.shutdown_command;
+  if (command.empty()) return util::make_error(api::Errc::NotSupported, "no command is set for this action");
+  std::vector<char*> argv;
+  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = ::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
+    return util::make_error(api::Errc::Io, fmt::format("cannot run {}: {}", command[0], std::strerror(rc)));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return util::make_error(api::Errc::Io,
+                            fmt::format("{} failed (exit status {}); apsecu may lack the privilege for it",
+                                        fmt::join(command, " "), WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+  }
+  return {};
 }
 
 }  // namespace apsecu::app

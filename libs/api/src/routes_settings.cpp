@@ -2,6 +2,7 @@
 // /api/v1/settings (everything in the settings file but the inverters) and /api/v1/mqtt
 // (the settings file's "mqtt" section on a page of its own, with a test button). Secrets
 // are write-only: replies say whether a password is set, never what it is.
+#include "apsecu/api/errors.hpp"
 #include "apsecu/config/load_save.hpp"
 #include "server.hpp"
 
@@ -89,6 +90,8 @@ void add_settings_routes(Api& api) {
   api.post("/api/v1/mqtt/test", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
     const json j = config::to_json(api.backend.config());
     auto r = api.backend.test_mqtt(j.value("mqtt", json::object()).dump());
+    // The broker's refusal or silence is the test's answer, not a fault of this server.
+    if (!r && r.error().code != Errc::NotSupported) return send_error(res, 502, "mqtt_test_failed", r.error().describe());
     if (!r) return send_failure(res, r.error());
     send_json(res, {{"message", *r}});
   });

@@ -209,23 +209,30 @@ void MqttSink::on_window_closed(const std::vector<fleet::InverterView>& views) {
   }
 }
 
+std::vector<Message> MqttSink::removals(const std::vector<InverterInfo>& before,
+                                        const std::vector<InverterInfo>& after) const {
+  std::vector<Message> out;
+  for (const auto& old : before) {
+    const auto it =
+        std::find_if(after.begin(), after.end(), [&](const InverterInfo& i) { return i.serial == old.serial; });
+    if (it == after.end()) {
+      auto gone = inverter_removal(discovery_, old.serial);
+      out.insert(out.end(), gone.begin(), gone.end());
+      out.push_back(Message{inverter_state_topic(discovery_.base_topic, old.serial), "", 1, true});
+    } else if (!(*it == old)) {
+      auto gone = discovery_changes_removal(discovery_, old, *it);
+      out.insert(out.end(), gone.begin(), gone.end());
+    }
+  }
+  return out;
+}
+
 void MqttSink::set_inverters(std::vector<InverterInfo> inverters) {
   std::vector<Message> out;
   {
     std::lock_guard lock(mutex_);
     if (options_.settings.ha_discovery) {
-      for (const auto& old : inverters_) {
-        const auto it = std::find_if(inverters.begin(), inverters.end(),
-                                     [&](const InverterInfo& i) { return i.serial == old.serial; });
-        if (it == inverters.end()) {
-          auto gone = inverter_removal(discovery_, old.serial);
-          out.insert(out.end(), gone.begin(), gone.end());
-          out.push_back(Message{inverter_state_topic(discovery_.base_topic, old.serial), "", 1, true});
-        } else if (!(*it == old)) {
-          auto gone = discovery_changes_removal(discovery_, old, *it);
-          out.insert(out.end(), gone.begin(), gone.end());
-        }
-      }
+      out = removals(inverters_, inverters);
       // New and changed inverters are announced behind any removal still queued, so that a
       // quick delete-and-add never ends with the entities deleted.
       for (const auto& inv : inverters) {
@@ -236,6 +243,15 @@ void MqttSink::set_inverters(std::vector<InverterInfo> inverters) {
       }
     }
     inverters_ = std::move(inverters);
+  }
+  if (auto box = outbox(); box && !out.empty()) box->push(out);
+}
+
+void MqttSink::retire(const std::vector<InverterInfo>& announced_before) {
+  std::vector<Message> out;
+  {
+    std::lock_guard lock(mutex_);
+    if (options_.settings.ha_discovery) out = removals(announced_before, inverters_);
   }
   if (auto box = outbox(); box && !out.empty()) box->push(out);
 }

@@ -101,6 +101,9 @@ class MqttSink final : public engine::EngineListener {
   // entities, new and changed ones are announced.
   void set_inverters(std::vector<InverterInfo> inverters);
   void remove_inverter(const std::string& serial);
+  // A previous sink (before a settings change rebuilt it) announced `announced_before`:
+  // what this sink's inverters no longer have loses its Home Assistant entities.
+  void retire(const std::vector<InverterInfo>& announced_before);
 
   // Publishes <base>/test with QoS 1 on the live connection and waits for the PUBACK.
   [[nodiscard]] util::Result<std::string> test_message(std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -136,6 +139,9 @@ class MqttSink final : public engine::EngineListener {
   // any thread (sink.cpp)
   void publish_reading(const fleet::InverterView& view, util::WallTime t, Event e);
   [[nodiscard]] InverterInfo info_for(const fleet::InverterView& view);
+  // Removal messages for what `before` announced and `after` lacks; caller holds mutex_.
+  [[nodiscard]] std::vector<Message> removals(const std::vector<InverterInfo>& before,
+                                              const std::vector<InverterInfo>& after) const;
   [[nodiscard]] int qos() const noexcept { return options_.settings.qos; }
   [[nodiscard]] std::shared_ptr<Outbox> outbox() const;
 
