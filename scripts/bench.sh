@@ -10,3 +10,5 @@ for b in build/release/bench/bench_*; do
   echo "== $(basename "$b")"
   "$b"
 done
+echo "== bench_http (the daemon on 3 years of history)"
+bench/bench_http.sh build/release
