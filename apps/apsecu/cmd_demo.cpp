@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `apsecu demo`: the daemon against the built-in emulator with a YC600, a QS1 and a DS3,
 // on an accelerated clock so that a whole day passes in minutes. What a user tries before
-// buying a module, and what the README's first command starts.
+// buying a module, and what the README's first command starts. Two more inverters are on
+// air but not in the settings, so that adding and pairing one can be tried too.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +34,41 @@ struct DemoArgs {
   std::vector<std::string> reset_inverter;   // SERIAL@TIME
   std::uint64_t seed = 1;
 };
+
+// On air from the start but neither in the demo's settings nor paired: adding one of these
+// on the Inverters page and pairing it works as it would with a newly installed inverter.
+// Their addresses are left to the emulator (derived from the serial, never a clash).
+struct SpareInverter {
+  const char* serial;
+  aps::Model model;
+};
+constexpr SpareInverter kSpares[] = {{"703000054717", aps::Model::Ds3}, {"802000013555", aps::Model::Qs1}};
+
+std::string describe(const SpareInverter& s) { return std::string(aps::info(s.model).name) + " " + s.serial; }
+
+std::string spares_text() {
+  std::string text;
+  for (const auto& s : kSpares) text += (text.empty() ? "" : ", ") + describe(s);
+  return text;
+}
+
+// A spare the user already added is in the settings, and emulator_for() put it on air
+// (paired or not) as the settings say; adding it again would give the world two of it.
+// Returns the ones still to be added, for the start-up line.
+std::string add_spares(emulator::EmulatorConfig& world, const config::Config& cfg) {
+  std::string text;
+  for (const auto& s : kSpares) {
+    const auto known = [&](const auto& inv) { return inv.serial == s.serial; };
+    if (std::any_of(cfg.inverters.begin(), cfg.inverters.end(), known)) continue;
+    emulator::InverterConfig inv;
+    inv.serial = s.serial;
+    inv.model = s.model;
+    inv.paired = false;
+    world.inverters.push_back(inv);
+    text += (text.empty() ? "" : ", ") + describe(s);
+  }
+  return text;
+}
 
 constexpr double kDemoLatitude = 52.1;
 constexpr double kDemoLongitude = 5.3;
@@ -83,6 +120,8 @@ util::WallTime demo_start(const DemoArgs& args, const std::filesystem::path& dir
 Runner add_demo_command(CLI::App& root) {
   auto args = std::make_shared<DemoArgs>();
   auto* cmd = root.add_subcommand("demo", "Run apsecu against the built-in emulator (YC600, QS1, DS3), a day in minutes");
+  cmd->footer("Also on air but not in the demo's settings, to add and pair on the Inverters page: " + spares_text() +
+              ".");
   cmd->add_option("--data", args->data_dir, "Where to keep settings and history (default: a new temporary directory)");
   cmd->add_option("--http", args->http, "Web interface address")->capture_default_str();
   cmd->add_option("--speed", args->speed, "Simulated seconds per real second")
@@ -143,6 +182,7 @@ Runner add_demo_command(CLI::App& root) {
     auto clock = std::make_shared<util::ScaledClock>(start, args->speed);
     DaemonSetup setup;
     setup.emulator = emulator_for(cfg, start, args->speed);
+    const auto spares = add_spares(*setup.emulator, cfg);
     setup.emulator->cloudiness = args->cloudiness;
     setup.emulator->timing_scale = 0.1;  // module latencies shortened to keep up with the sky
     setup.emulator->ground_truth_path = (dir / "ground-truth.jsonl").string();
@@ -179,7 +219,8 @@ Runner add_demo_command(CLI::App& root) {
     setup.host_timing_scale = 0.25;
     setup.http_listen = args->http;
     std::cout << "apsecu demo: data in " << dir.string() << ", web interface on http://" << args->http
-              << "/, simulated " << emulator::format_utc(start) << " at " << args->speed << "x" << std::endl;
+              << "/, simulated " << emulator::format_utc(start) << " at " << args->speed << "x"
+              << (spares.empty() ? "" : "; on air, to add and pair: " + spares) << std::endl;
     const int status = run_daemon(std::move(setup));
     std::ofstream(dir / "demo-time")
         << std::chrono::duration_cast<std::chrono::seconds>(clock->now().time_since_epoch()).count() << '\n';
