@@ -36,7 +36,17 @@ export async function call(method, path, body) {
   return parse(await fetch('/api/v1' + path, init));
 }
 
-export const get = (p) => call('GET', p);
+// The site's local date, from the latest live values: "today" in the date pickers is the
+// installation's day, which the browser's clock does not know (another zone, or the
+// demo's simulated clock).
+export const site = { date: null };
+const noteLive = (live) => { if (live && live.date) site.date = live.date; };
+
+export const get = async (p) => {
+  const body = await call('GET', p);
+  if (p === '/live') noteLive(body);
+  return body;
+};
 export const post = (p, b) => call('POST', p, b === undefined ? {} : b);
 export const put = (p, b) => call('PUT', p, b);
 export const del = (p) => call('DELETE', p);
@@ -87,6 +97,7 @@ function connect() {
   for (const type of ['live', 'journal', 'frame', 'job', 'lost']) {
     source.addEventListener(type, (e) => {
       const data = JSON.parse(e.data);
+      if (type === 'live') noteLive(data);
       for (const fn of listeners.get(type) || []) fn(data);
     });
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The page shell: hash routes (#/charts, #/inverter/408000123456), the menu (admin pages
 // only when logged in from the home network), language and theme switches.
-import { refreshSession, session, post, reconnectEvents } from './api.js';
+import { refreshSession, session, get, post, reconnectEvents } from './api.js';
 import { h, message, errorText, t } from './ui.js';
 import { setLang, lang } from './i18n.js';
 import { homePage, inverterPage } from './pages/home.js';
@@ -93,6 +93,9 @@ async function boot() {
     document.getElementById('app').replaceChildren(message('error', errorText(e)));
     return;
   }
+  // The site's date for the date pickers; without it (private pages, engine starting)
+  // they start at the browser's date.
+  await get('/live').catch(() => {});
   if (session.setupRequired && session.adminNetwork && !location.hash.startsWith('#/login')) location.hash = '#/login';
   window.addEventListener('hashchange', route);
   route();

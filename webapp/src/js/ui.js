@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // DOM helpers and number/time formatting in the chosen language.
 import { lang, t } from './i18n.js';
+import { site } from './api.js';
 
 // h('div.card', {onclick}, child, ...): a tiny element builder; strings become text nodes.
 export function h(tag, attrs, ...children) {
@@ -62,6 +63,13 @@ export function kv(rows) {
   return h('dl.kv', rows.filter(Boolean).map(([k, v]) => [h('dt', k), h('dd', v)]));
 }
 
-export const today = () => new Date().toISOString().slice(0, 10);
+const localDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+// YYYY-MM-DD of the site's day; the browser's own day only until the server has told it.
+export const today = () => site.date || localDate(new Date());
+export const daysBefore = (n) => {
+  const d = new Date(today() + 'T12:00:00Z');
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+};
 export function page(title, ...children) { return [h('h1', title), ...children]; }
 export { t };

@@ -2,7 +2,7 @@
 // Charts (a day's power curve with a date picker, the last N days, a month, a year; site
 // or one inverter) and statistics with the period analysis.
 import { get } from '../api.js';
-import { h, fmt, kv, message, today, t } from '../ui.js';
+import { h, fmt, kv, message, today, daysBefore, t } from '../ui.js';
 import { powerChart, energyBars, chartBox } from '../charts.js';
 
 async function inverterOptions(selected) {
@@ -85,8 +85,7 @@ export async function statsPage({ app, args }) {
     ...s.inverters.map((i) => statsCard(i.name, i, s.energy))));
 
   const to = h('input', { type: 'date', name: 'to', value: today() });
-  const d = new Date(); d.setDate(d.getDate() - 29);
-  const from = h('input', { type: 'date', name: 'from', value: d.toISOString().slice(0, 10) });
+  const from = h('input', { type: 'date', name: 'from', value: daysBefore(29) });
   const serial = h('select', { name: 'serial' }, await inverterOptions(args[0] || ''));
   const result = h('div');
   const run = async () => {

@@ -2,9 +2,9 @@
 // Database tools (query a day, edit a day's total, wipe one inverter, CSV export, audit
 // log), backup and restore (upload with progress), the photo and the memo.
 import { get, put, post, del, upload, session } from '../api.js';
-import { h, fmt, kv, message, today, t } from '../ui.js';
+import { h, fmt, kv, message, today, daysBefore, t } from '../ui.js';
 
-const yesterday = () => { const d = new Date(); d.setDate(d.getDate() - 1); return d.toISOString().slice(0, 10); };
+const yesterday = () => daysBefore(1);
 
 export async function databasePage({ app }) {
   const inv = (await get('/db/inverters')).inverters;

@@ -2,7 +2,7 @@
 // Journal (stored events; for the admin also the live entries and the wire frames) and the
 // console (coordinator and inverter commands, results streamed as they finish).
 import { get, post, session, onEvent } from '../api.js';
-import { h, fmt, message, today, t } from '../ui.js';
+import { h, fmt, message, today, daysBefore, t } from '../ui.js';
 
 function eventRow(e) {
   return h('tr', h('td', fmt.datetime(e.time_s)), h('td', { class: e.level === 'error' || e.level === 'warning' ? 'bad' : null }, e.level),
@@ -11,8 +11,7 @@ function eventRow(e) {
 const eventHead = () => h('thead', h('tr', h('th', t('time')), h('th', t('level')), h('th', t('source')), h('th', t('message'))));
 
 export async function journalPage({ app, onCleanup }) {
-  const d = new Date(); d.setDate(d.getDate() - 6);
-  const from = h('input', { type: 'date', value: d.toISOString().slice(0, 10) });
+  const from = h('input', { type: 'date', value: daysBefore(6) });
   const to = h('input', { type: 'date', value: today() });
   const level = h('select', ['debug', 'info', 'warning', 'error'].map((l) => h('option', { value: l, selected: l === 'info' }, l)));
   const body = h('tbody');
