@@ -25,23 +25,37 @@ function mount(box, opts, data) {
   return plot;
 }
 
-// series: [{label, points: [[t_s, w], ...]}]; x = union of times.
+// Where a series breaks, as [before, after] times: between two of its points further apart
+// than three of its usual steps (an outage, a restart), and never for less than 15 minutes.
+function breaksOf(points) {
+  const steps = points.slice(1).map((p, i) => p[0] - points[i][0]).sort((a, b) => a - b);
+  const limit = Math.max(3 * (steps[Math.floor(steps.length / 2)] || 0), 900);
+  return points.slice(1).map((p, i) => [points[i][0], p[0]]).filter(([a, b]) => b - a > limit);
+}
+
+// series: [{label, points: [[t_s, w], ...]}]; x = union of times. Every inverter is polled
+// at its own moment, so a series has no value at most x: those slots stay undefined, which
+// uPlot bridges. Across a break they are null, which it leaves open; a slot just before the
+// end of each break makes sure there is one to leave open.
 export function powerChart(box, series) {
-  const times = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const breaks = series.map((s) => breaksOf(s.points));
+  const times = [...new Set([...series.flatMap((s) => s.points.map((p) => p[0])), ...breaks.flat().map(([, b]) => b - 1)])]
+    .sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const data = [times];
-  for (const s of series) {
-    const ys = new Array(times.length).fill(null);
+  series.forEach((s, k) => {
+    const ys = new Array(times.length).fill(undefined);
+    for (const [a, b] of breaks[k]) ys.fill(null, index.get(a) + 1, index.get(b));
     for (const [t, w] of s.points) ys[index.get(t)] = w;
     data.push(ys);
-  }
+  });
   const fmtTime = (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' }));
   return mount(box, {
     scales: { x: { time: true } },
     axes: axes('W', fmtTime),
     series: [{ value: (u, v) => (v ? new Date(v * 1000).toLocaleTimeString(locale()) : '') },
       ...series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: false,
-        fill: series.length === 1 ? palette[0] + '33' : undefined, value: (u, v) => (v === null ? '–' : v.toFixed(1) + ' W') }))],
+        fill: series.length === 1 ? palette[0] + '33' : undefined, value: (u, v) => (v == null ? '–' : v.toFixed(1) + ' W') }))],
   }, data);
 }
 
