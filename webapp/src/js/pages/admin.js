@@ -50,8 +50,13 @@ export async function invertersPage({ app, onCleanup }) {
   const editor = h('div');
   const jobs = h('div');
   app.append(h('h1', t('inverters')), editor, list, jobs);
-  onCleanup(onEvent('job', (j) => jobs.replaceChildren(message(j.state === 'failed' ? 'error' : 'info',
-    `${j.action} ${j.detail}: ${t(j.state)} ${j.text}`))));
+  // A quick job's "finished" event can overtake the reply to the request that queued it.
+  const finished = new Set();
+  onCleanup(onEvent('job', (j) => {
+    if (j.finished_s) finished.add(j.id);
+    jobs.replaceChildren(message(j.state === 'failed' ? 'error' : 'info', `${j.action} ${j.detail}: ${t(j.state)} ${j.text}`));
+  }));
+  const queued = (j) => { if (!finished.has(j.id)) jobs.replaceChildren(message('info', t('pair') + ': ' + t(j.state))); };
   const load = async () => {
     const r = await get('/inverters');
     const edit = (inv) => editor.replaceChildren(h('div.card', inverterForm(r.models, inv, (saved) => { editor.replaceChildren(); if (saved) load(); })));
@@ -64,7 +69,7 @@ export async function invertersPage({ app, onCleanup }) {
           h('td', inv.paired ? '0x' + inv.short_address.toString(16).toUpperCase().padStart(4, '0') : t('not_paired')),
           h('td', h('div.row',
             h('button', { onclick: () => edit(inv) }, t('edit')),
-            h('button', { onclick: async () => jobs.replaceChildren(message('info', t('pair') + ': ' + t((await post('/inverters/' + inv.serial + '/pair', { force: true })).state))) }, t('pair')),
+            h('button', { onclick: async () => queued(await post('/inverters/' + inv.serial + '/pair', { force: true })) }, t('pair')),
             h('button', { onclick: () => post('/inverters/' + inv.serial + '/poll') }, t('poll')),
             h('button.danger', { onclick: async () => { if (confirm(t('confirm_delete'))) { await del('/inverters/' + inv.serial); load(); } } }, t('delete'))))))))));
   };

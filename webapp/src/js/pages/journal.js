@@ -43,7 +43,11 @@ export async function journalPage({ app, onCleanup }) {
 export async function consolePage({ app, onCleanup }) {
   const out = h('pre.out', { 'data-testid': 'console-out' });
   const lines = new Map();
+  const finished = new Set();
   const show = (job) => {
+    // A quick job's "finished" event can overtake the reply to the request that queued it.
+    if (finished.has(job.id) && !job.finished_s) return;
+    if (job.finished_s) finished.add(job.id);
     const text = `#${job.id} ${job.action}${job.detail ? ' ' + job.detail : ''}: ${t(job.state)}${job.text ? ' — ' + job.text : ''}\n`;
     if (lines.has(job.id)) lines.get(job.id).textContent = text;
     else { const line = document.createTextNode(text); lines.set(job.id, line); out.append(line); }
