@@ -94,6 +94,13 @@ export function reconnectEvents() {
 function connect() {
   if (source) return;
   source = new EventSource('/api/v1/events');
+  // EventSource retries a lost connection by itself but gives up on an HTTP error, such as
+  // the 503 of a server that has just restarted and has no live values yet.
+  source.onerror = (e) => {
+    if (e.target !== source || source.readyState !== EventSource.CLOSED) return;
+    source = null;
+    setTimeout(connect, 3000);
+  };
   for (const type of ['live', 'journal', 'frame', 'job', 'lost']) {
     source.addEventListener(type, (e) => {
       const data = JSON.parse(e.data);
