@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The browser tests' server: a real HttpServer over the fake backend (an in-memory store
-// with 40 days of a two-inverter site, a scripted engine). A poll cycle is published every
+// bench_http's server: a real HttpServer over the fake backend (an in-memory store with
+// 40 days of a two-inverter site, a scripted engine). A poll cycle is published every
 // `--cycle-ms` so the pages have live values to show. Prints "port N" once listening;
 // runs until stdin closes or SIGTERM.
 #include <csignal>
