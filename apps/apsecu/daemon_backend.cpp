@@ -13,6 +13,7 @@
 #include "apsecu/backup/backup.hpp"
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/mqtt/connection.hpp"
+#include "apsecu/util/log.hpp"
 
 extern char** environ;
 
@@ -53,6 +54,9 @@ void DaemonBackend::post(engine::Job job, engine::JobDone done) {
 
 void DaemonBackend::with_store(const std::function<void(store::Store&)>& fn) {
   std::lock_guard lock(store_mutex_);
+  // The engine registers inverters through its own connection; a stale list here would show
+  // a newly added inverter's history under no name.
+  if (auto st = reader_.refresh(); !st) util::logger("api")->warn("store: {}", st.error().describe());
   fn(reader_);
 }
 

@@ -262,6 +262,11 @@ try {
       return row && parseFloat(row.querySelector('[data-testid=power]').textContent) > 0 && row.textContent.includes('ok');
     }, SPARE, { timeout: 30000 });
     expect(await page.locator('tbody tr[data-serial]').count() === 4, 'four inverters listed');
+    // The pages read history through their own database connection: an inverter the engine
+    // registered after it opened must be there too, named, without a restart.
+    const days = await api(`/charts/days?n=1&end=${DATE}`);
+    const names = days.inverters.map((i) => i.name).sort().join();
+    expect(names === 'Carport,Garage,Roof east,Roof west', 'inverters in the days chart before any restart: ' + names);
     await shot('06-home-with-spare');
   });
 

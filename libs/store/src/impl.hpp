@@ -24,6 +24,7 @@ enum class Sql : std::size_t {
   Commit,
   Rollback,
   SelectInverters,
+  DataVersion,
   InsertInverter,
   UpdateInverterModel,
   InsertLifetime,
@@ -90,6 +91,7 @@ struct Store::Impl {
   std::array<sqlite3_stmt*, static_cast<std::size_t>(detail::Sql::Count)> stmts{};
   std::vector<detail::Inverter> inverters;  // registration order
   int schema_version = 0;
+  std::int64_t data_version = -1;  // PRAGMA data_version when the inverter list was last read
   std::string path;
 
   Impl() = default;

@@ -13,6 +13,7 @@ const char* sql_text(Sql q) noexcept {
     case Sql::Commit: return "COMMIT";
     case Sql::Rollback: return "ROLLBACK";
     case Sql::SelectInverters: return "SELECT id, serial, model, inputs FROM inverter ORDER BY id";
+    case Sql::DataVersion: return "PRAGMA data_version";
     case Sql::InsertInverter: return "INSERT INTO inverter(serial, model, inputs) VALUES (?1, ?2, ?3)";
     case Sql::UpdateInverterModel: return "UPDATE inverter SET model = ?2, inputs = ?3 WHERE id = ?1";
     case Sql::InsertLifetime: return "INSERT OR IGNORE INTO lifetime(inverter_id) VALUES (?1)";

@@ -206,6 +206,18 @@ util::Status Store::add_inverter(const InverterInfo& info) {
   return impl_->load_inverters();
 }
 
+util::Status Store::refresh() {
+  auto s = impl_->use(Sql::DataVersion);
+  if (!s) return s.error();
+  auto row = s->step("checking for changes by other connections");
+  if (!row) return row.error();
+  const std::int64_t version = *row ? s->i64(0) : -1;
+  if (version == impl_->data_version) return {};
+  if (auto st = impl_->load_inverters(); !st) return st;
+  impl_->data_version = version;
+  return {};
+}
+
 std::vector<InverterInfo> Store::inverters() const {
   std::vector<InverterInfo> out;
   out.reserve(impl_->inverters.size());

@@ -323,6 +323,26 @@ TEST_P(StoreQueries, StateAndEventsTravelWithTheCycle) {
   EXPECT_EQ((*put)->state, "{}");
 }
 
+// The web pages read through their own connection while the engine registers inverters
+// through another: refresh() makes the reader see them.
+TEST(StoreConnections, RefreshSeesInvertersAnotherConnectionRegistered) {
+  TempDir dir;
+  auto writer = Store::open(dir.file("history.db"));
+  ASSERT_TRUE(writer);
+  auto reader = Store::open(dir.file("history.db"));
+  ASSERT_TRUE(reader);
+  ASSERT_TRUE(reader->refresh());
+  ASSERT_TRUE(writer->add_inverter({"703000054717", "DS3", 2}));
+  EXPECT_TRUE(reader->inverters().empty()) << "read once at open, until refreshed";
+  EXPECT_FALSE(reader->lifetime_mwh("703000054717"));
+  ASSERT_TRUE(reader->refresh());
+  ASSERT_EQ(reader->inverters().size(), 1U);
+  EXPECT_EQ(reader->inverters()[0].serial, "703000054717");
+  EXPECT_TRUE(reader->lifetime_mwh("703000054717"));
+  ASSERT_TRUE(reader->refresh());  // nothing changed: the list stays
+  EXPECT_EQ(reader->inverters().size(), 1U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreQueries, ::testing::Values(Backend::File, Backend::Memory), backend_name);
 
 }  // namespace

@@ -54,6 +54,10 @@ class Store {
   // already has samples cannot change (its history would no longer line up).
   util::Status add_inverter(const InverterInfo& info);
   [[nodiscard]] std::vector<InverterInfo> inverters() const;
+  // Picks up inverters another connection registered since this one read its list (the
+  // web pages read through their own connection while the engine writes). One cheap
+  // PRAGMA when nothing changed.
+  util::Status refresh();
 
   util::Status put_state(std::string_view serial, std::string_view state, std::int64_t time_s);
   [[nodiscard]] util::Result<std::optional<StoredState>> get_state(std::string_view serial);
