@@ -53,7 +53,11 @@ last_date="${last_day:0:4}-${last_day:4:2}-${last_day:6:2}"
 port=$((20000 + RANDOM % 40000))
 base="http://127.0.0.1:$port"
 ms_now() { date +%s%3N; }
-rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+# VmRSS, split into private memory (heap, stacks) and file pages (the program's and shared
+# libraries' code, which other processes share and the kernel can drop).
+memory() {
+  awk '/^VmRSS/{r=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} END {printf "%.1f MiB (private %.1f MiB, program and library code %.1f MiB)", r/1024, a/1024, f/1024}' "/proc/$1/status"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 echo "apsecu $("$apsecu" --version 2>/dev/null | head -1), $(nproc) cores; history: ${#serials[@]} inverters, $(sqlite3 "$work/apsecu.db" "SELECT count(*) FROM site_day") days up to $last_date, $(($(stat -c %s "$work/apsecu.db") / 1000000)) MB"
@@ -84,7 +88,7 @@ printf '  + GET /api/v1/live            %6s / %s\n' "$(printf '%s\n' "${live_ms[
   "$(printf '%s\n' "${live_ms[@]}" | sort -n | tail -1)"
 printf '  + day chart of %s    %6s / %s\n' "$last_date" "$(printf '%s\n' "${chart_ms[@]}" | median)" \
   "$(printf '%s\n' "${chart_ms[@]}" | sort -n | tail -1)"
-echo "resident memory after the first page: $(($(rss_kib "$pid") / 1024)).$(($(rss_kib "$pid") % 1024 * 10 / 1024)) MiB"
+echo "resident memory after the first page: $(memory "$pid")"
 
 # ---- requests per second ------------------------------------------------------------------------
 rps() {  # url -> requests/s
@@ -99,7 +103,7 @@ printf '  GET /api/v1/charts/month?month=%s  %9s req/s  (%s bytes)\n' "$month" \
 printf '  GET /api/v1/charts/day?date=%s  %9s req/s  (%s bytes)\n' "$last_date" \
   "$(rps "$base/api/v1/charts/day?date=$last_date")" "$(curl -s "$base/api/v1/charts/day?date=$last_date" | wc -c)"
 sleep "${BENCH_IDLE_SECONDS:-60}"
-echo "resident memory after the load and a minute more: $(($(rss_kib "$pid") / 1024)).$(($(rss_kib "$pid") % 1024 * 10 / 1024)) MiB"
+echo "resident memory after the load and ${BENCH_IDLE_SECONDS:-60} s more: $(memory "$pid")"
 
 # ---- page weight --------------------------------------------------------------------------------
 www="$build/www"
