@@ -156,9 +156,10 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  // A visitor at the site: its time zone, so times on the pages are the site's.
+  // A visitor far from the site: the pages must still show the site's times (sunrise at
+  // the site, not in the visitor's zone).
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true,
-    timezoneId: ZONE, locale: 'en-GB' });
+    timezoneId: 'America/New_York', locale: 'en-GB' });
   context.setDefaultTimeout(20000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));

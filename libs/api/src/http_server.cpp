@@ -115,7 +115,7 @@ util::Status HttpServer::start() {
 
   m.hub = std::make_shared<LiveHub>(
       m.backend, LiveHub::Options{.max_clients = m.options.max_sse_clients, .heartbeat = m.options.sse_heartbeat},
-      [&b = m.backend](const engine::Snapshot& s) { return live_json(s, b.day_of(s.time)); });
+      [&b = m.backend](const engine::Snapshot& s) { return live_json(s, b.day_of(s.time), b.config().timezone); });
   m.api = std::make_unique<Api>(
       Api{m.backend, m.options, std::move(*nets), m.auth, m.hub, m.server, m.backend.clock().steady_now()});
 
@@ -327,7 +327,7 @@ void Api::upload(const std::string& method, const std::string& pattern, UploadHa
 json Api::live() const {
   const auto snap = backend.snapshot();
   if (!snap) return json::object();
-  return live_json(*snap, backend.day_of(snap->time));
+  return live_json(*snap, backend.day_of(snap->time), backend.config().timezone);
 }
 
 std::string Api::live_text() const {
@@ -335,7 +335,7 @@ std::string Api::live_text() const {
   if (!snap) return {};
   std::lock_guard lock(live_cache->mutex);
   if (live_cache->snapshot != snap) {
-    live_cache->text = live_json(*snap, backend.day_of(snap->time)).dump();
+    live_cache->text = live_json(*snap, backend.day_of(snap->time), backend.config().timezone).dump();
     live_cache->snapshot = snap;
   }
   return live_cache->text;

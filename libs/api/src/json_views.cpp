@@ -109,7 +109,7 @@ json inverter_json(const fleet::InverterView& v) {
   return j;
 }
 
-json live_json(const engine::Snapshot& s, std::int32_t today) {
+json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone) {
   json window{{"kind", window_kind(s.window.kind)},
               {"start_s", opt_time(s.window.start)},
               {"end_s", opt_time(s.window.end)},
@@ -139,6 +139,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today) {
   }
   return {{"time_s", util::unix_seconds(s.time)},
           {"date", date_text(today)},
+          {"timezone", timezone.empty() ? json(nullptr) : json(timezone)},
           {"coordinator_up", s.coordinator_up},
           {"in_window", s.in_window},
           {"night", !s.in_window},

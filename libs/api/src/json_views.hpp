@@ -25,7 +25,8 @@ using json = nlohmann::json;
 // "2024-06" -> {2024, 6}
 [[nodiscard]] std::optional<std::pair<int, int>> parse_month(std::string_view text) noexcept;
 
-[[nodiscard]] json live_json(const engine::Snapshot& s, std::int32_t today);
+// `timezone`: the site's IANA zone, so that pages viewed from elsewhere show site times.
+[[nodiscard]] json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone);
 [[nodiscard]] json inverter_json(const fleet::InverterView& v);
 [[nodiscard]] json journal_json(const engine::JournalEntry& e);
 [[nodiscard]] json frame_json(const FrameEvent& f);

@@ -12,6 +12,7 @@ TEST_F(ApiTest, LiveHasEveryInverterWithInputsTotalsAndWindow) {
   ASSERT_EQ(r.status, 200) << r.text;
   const auto& j = r.body;
   EXPECT_EQ(j["date"], "2024-06-21");
+  EXPECT_EQ(j["timezone"], "Europe/Amsterdam");  // pages show site times to visitors anywhere
   EXPECT_EQ(j["time_s"], 1718971200);
   EXPECT_FALSE(j["night"].get<bool>());
   EXPECT_EQ(j["window"]["kind"], "sun");

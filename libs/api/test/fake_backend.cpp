@@ -57,6 +57,7 @@ FakeBackend::FakeBackend(FakeOptions options) : options_(options), clock_(option
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   data_dir_ = tmpl;
 
+  config_.timezone = "Europe/Amsterdam";
   config_.location.latitude = 52.37;
   config_.location.longitude = 4.90;
   config_.radio.ecu_id = "D8A3011B9780";

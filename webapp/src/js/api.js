@@ -39,8 +39,11 @@ export async function call(method, path, body) {
 // The site's local date, from the latest live values: "today" in the date pickers is the
 // installation's day, which the browser's clock does not know (another zone, or the
 // demo's simulated clock).
-export const site = { date: null };
-const noteLive = (live) => { if (live && live.date) site.date = live.date; };
+export const site = { date: null, timezone: null };
+const noteLive = (live) => {
+  if (live && live.date) site.date = live.date;
+  if (live && live.timezone) site.timezone = live.timezone;
+};
 
 export const get = async (p) => {
   const body = await call('GET', p);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // uPlot wrappers: a day's power curve (one line per series) and energy bars.
-import { h, locale } from './ui.js';
+import { h, locale, zone } from './ui.js';
 
 const palette = ['#d97706', '#2563eb', '#16a34a', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
 const axisColor = () => getComputedStyle(document.documentElement).getPropertyValue('--muted').trim() || '#888';
@@ -49,11 +49,11 @@ export function powerChart(box, series) {
     for (const [t, w] of s.points) ys[index.get(t)] = w;
     data.push(ys);
   });
-  const fmtTime = (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' }));
+  const fmtTime = (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString(locale(), zone({ hour: '2-digit', minute: '2-digit' })));
   return mount(box, {
     scales: { x: { time: true } },
     axes: axes('W', fmtTime),
-    series: [{ value: (u, v) => (v ? new Date(v * 1000).toLocaleTimeString(locale()) : '') },
+    series: [{ value: (u, v) => (v ? new Date(v * 1000).toLocaleTimeString(locale(), zone()) : '') },
       ...series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: false,
         fill: series.length === 1 ? palette[0] + '33' : undefined, value: (u, v) => (v == null ? '–' : v.toFixed(1) + ' W') }))],
   }, data);

@@ -26,6 +26,8 @@ export function h(tag, attrs, ...children) {
 }
 
 export const locale = () => (lang() === 'nl' ? 'nl-NL' : 'en-GB');
+// Times in the site's zone (from /live), whatever zone the browser is in.
+export const zone = (o = {}) => (site.timezone ? { ...o, timeZone: site.timezone } : o);
 const num = (v, d) => (v === null || v === undefined ? '–'
   : Number(v).toLocaleString(locale(), { minimumFractionDigits: d, maximumFractionDigits: d }));
 export const fmt = {
@@ -35,8 +37,8 @@ export const fmt = {
   kwh: (v) => num(v, 2) + ' kWh',
   v: (v) => num(v, 1) + ' V',
   a: (v) => num(v, 2) + ' A',
-  time: (s) => (s ? new Date(s * 1000).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' }) : '–'),
-  datetime: (s) => (s ? new Date(s * 1000).toLocaleString(locale(), { dateStyle: 'short', timeStyle: 'short' }) : '–'),
+  time: (s) => (s ? new Date(s * 1000).toLocaleTimeString(locale(), zone({ hour: '2-digit', minute: '2-digit' })) : '–'),
+  datetime: (s) => (s ? new Date(s * 1000).toLocaleString(locale(), zone({ dateStyle: 'short', timeStyle: 'short' })) : '–'),
   date: (iso) => (iso ? new Date(iso + 'T12:00:00').toLocaleDateString(locale(), { dateStyle: 'medium' }) : '–'),
   money: (v, cur) => { try { return Number(v).toLocaleString(locale(), { style: 'currency', currency: cur }); }
     catch { return num(v, 2) + ' ' + cur; } },

@@ -2,7 +2,7 @@
 // Journal (stored events; for the admin also the live entries and the wire frames) and the
 // console (coordinator and inverter commands, results streamed as they finish).
 import { get, post, session, onEvent } from '../api.js';
-import { h, fmt, message, today, daysBefore, t } from '../ui.js';
+import { h, fmt, message, today, daysBefore, t, locale, zone } from '../ui.js';
 
 function eventRow(e) {
   return h('tr', h('td', fmt.datetime(e.time_s)), h('td', { class: e.level === 'error' || e.level === 'warning' ? 'bad' : null }, e.level),
@@ -28,7 +28,7 @@ export async function journalPage({ app, onCleanup }) {
   const recent = h('tbody');
   const frames = h('pre.out', { 'data-testid': 'frames' });
   const addFrame = (f) => {
-    frames.append((f.direction === 'sent' ? '→ ' : '← ') + new Date(f.time_ms).toLocaleTimeString() + ' ' + f.hex + '  ' + f.description + '\n');
+    frames.append((f.direction === 'sent' ? '→ ' : '← ') + new Date(f.time_ms).toLocaleTimeString(locale(), zone()) + ' ' + f.hex + '  ' + f.description + '\n');
     frames.scrollTop = frames.scrollHeight;
   };
   const [r, fr] = await Promise.all([get('/journal/recent'), get('/journal/frames')]);
