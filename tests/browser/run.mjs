@@ -289,8 +289,8 @@ try {
     const during = pageErrors.splice(errorsBefore);
     pageErrors.push(...during.filter((e) => !/^HTTP 503 from .*\/api\/v1\/(events|live)$/.test(e)));
     // Sessions live in memory: the restart logged the browser out, the account stays.
+    // The page still believes it is logged in; its first admin request finds out otherwise.
     await page.goto(base + '/#/inverters');
-    await page.reload();
     await page.waitForSelector('[data-testid=login-form]');
     await page.fill('input[name=user]', 'admin');
     await page.fill('input[name=password]', 'correct horse');

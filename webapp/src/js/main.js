@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The page shell: hash routes (#/charts, #/inverter/408000123456), the menu (admin pages
 // only when logged in from the home network), language and theme switches.
-import { refreshSession, session, get, post, reconnectEvents } from './api.js';
+import { ApiError, refreshSession, session, get, post, reconnectEvents } from './api.js';
 import { h, message, errorText, t } from './ui.js';
 import { setLang, lang } from './i18n.js';
 import { homePage, inverterPage } from './pages/home.js';
@@ -65,6 +65,12 @@ export async function route() {
     const ctx = { app, args, onCleanup: (fn) => { cleanup = fn; }, relogin: afterLogin };
     await view(ctx);
   } catch (e) {
+    // The session ended (it expired, or apsecu restarted and forgot it): the login form,
+    // not an error on a page that still shows "Log out".
+    if (e instanceof ApiError && e.status === 401 && session.loggedIn) {
+      await refreshSession().catch(() => {});
+      if (!session.loggedIn) { location.hash = '#/login'; return; }
+    }
     app.append(message('error', errorText(e)));
   }
 }
