@@ -338,6 +338,7 @@ int run_daemon(DaemonSetup setup) {
         mqtt_sink.reset();
       } else {
         mqtt_sink->retire(announced);
+        backend.attach_mqtt(mqtt_sink.get());
         announced = std::move(now_announced);
         listeners.add(*mqtt_sink);
       }
@@ -365,6 +366,7 @@ int run_daemon(DaemonSetup setup) {
       running = nullptr;
     }
     if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
+    backend.attach_mqtt(nullptr);
     if (mqtt_sink) mqtt_sink->stop();
     if (!terminate && link_ok) log->info("settings changed: restarting the engine");
   }

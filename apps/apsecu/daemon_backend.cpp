@@ -97,6 +97,34 @@ util::Result<std::string> DaemonBackend::test_mqtt(const std::string& settings_j
   return mqtt::test_settings(std::get<config::Config>(loaded).mqtt);
 }
 
+void DaemonBackend::attach_mqtt(const mqtt::MqttSink* sink) {
+  std::lock_guard lock(mqtt_mutex_);
+  mqtt_ = sink;
+}
+
+util::Result<std::string> DaemonBackend::mqtt_status() const {
+  nlohmann::json j{{"enabled", config_.get().mqtt.enabled}};
+  std::lock_guard lock(mqtt_mutex_);
+  if (!mqtt_) {
+    j["state"] = "off";
+    return j.dump();
+  }
+  const auto s = mqtt_->status();
+  j["state"] = mqtt::link_state_name(s.state);
+  j["endpoint"] = s.endpoint;
+  j["last_error"] = s.last_error ? nlohmann::json(s.last_error->describe()) : nlohmann::json(nullptr);
+  j["connected_since_s"] = s.connected_since ? nlohmann::json(util::unix_seconds(*s.connected_since)) : nlohmann::json(nullptr);
+  j["listening"] = s.listening;
+  j["queued"] = s.queued;
+  j["queue_bytes"] = s.queue_bytes;
+  j["dropped"] = s.dropped;
+  j["delivered"] = s.delivered;
+  j["connects"] = s.connects;
+  j["commands"] = s.commands;
+  j["commands_rejected"] = s.commands_rejected;
+  return j.dump();
+}
+
 util::Status DaemonBackend::power_action(api::PowerAction action) {
   const auto& command = action == api::PowerAction::Reboot ? hooks_.reboot_command : hooks_.shutdown_command;
   if (command.empty()) return util::make_error(api::Errc::NotSupported, "no command is set for this action");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apsecu/api/backend.hpp"
+#include "apsecu/mqtt/sink.hpp"
 #include "apsecu/store/store.hpp"
 #include "config_service.hpp"
 #include "live_bus.hpp"
@@ -49,6 +50,8 @@ class DaemonBackend final : public api::Backend {
   [[nodiscard]] std::int32_t day_of(util::WallTime t) const override { return hooks_.day_of(t); }
   util::Status power_action(api::PowerAction action) override;
   util::Result<std::string> test_mqtt(const std::string& settings_json) override;
+  [[nodiscard]] util::Result<std::string> mqtt_status() const override;
+  void attach_mqtt(const mqtt::MqttSink* sink);  // nullptr while there is none
 
  private:
   const util::Clock& clock_;
@@ -56,6 +59,9 @@ class DaemonBackend final : public api::Backend {
   std::shared_ptr<LiveBus> bus_;
   std::string data_dir_;
   BackendHooks hooks_;
+
+  mutable std::mutex mqtt_mutex_;
+  const mqtt::MqttSink* mqtt_ = nullptr;
 
   mutable std::mutex engine_mutex_;
   engine::Engine* engine_ = nullptr;

@@ -108,12 +108,21 @@ out=$(post -X POST "$api/mqtt/test" -d "{}")
 [[ "$out" == *"acknowledged by the broker"*$'\n'200 ]] || fail "test button: $out"
 grep -q '^0|apsecu/test|{"client_id":"apsecu-test","test":true}$' "$work/messages" || fail "no test message seen"
 
-# The test button with a broker that is not there: a clear 502, and the running link is untouched.
+status=$(curl -s -b "$jar" "$api/mqtt/status")
+[[ "$status" == *'"state":"connected"'* && "$status" =~ \"delivered\":[1-9] ]] || fail "MQTT status: $status"
+
+# A broker that is not there: the test button says so (502), and the status shows why.
 dead_port=$(free_port)
 out=$(post -X PUT "$api/mqtt" -d "{\"port\":$dead_port}")
 [[ "$out" == *$'\n'200 ]] || fail "changing the MQTT port: $out"
 out=$(post -X POST "$api/mqtt/test" -d "{}")
 [[ "$out" == *'"mqtt_test_failed"'*$'\n'502 ]] || fail "test against a dead port: $out"
+for ((i = 0; i < 100; i++)); do
+  status=$(curl -s -b "$jar" "$api/mqtt/status")
+  [[ "$status" == *'"state":"waiting"'* && "$status" == *"127.0.0.1:$dead_port"* ]] && break
+  sleep 0.1
+done
+[[ "$status" == *'"last_error":"'*'refused'* ]] || fail "MQTT status with the broker away: $status"
 out=$(post -X PUT "$api/mqtt" -d "{\"port\":$mqtt_port}")
 [[ "$out" == *$'\n'200 ]] || fail "restoring the MQTT port: $out"
 

@@ -23,6 +23,10 @@ util::Result<std::string> Backend::test_mqtt(const std::string& /*settings_json*
   return util::make_error(Errc::NotSupported, "this apsecu has no MQTT connection yet");
 }
 
+util::Result<std::string> Backend::mqtt_status() const {
+  return util::make_error(Errc::NotSupported, "this apsecu has no MQTT connection");
+}
+
 std::string default_www_dir() {
 #ifdef APSECU_WWW_DIR
   return APSECU_WWW_DIR;

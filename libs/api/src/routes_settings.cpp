@@ -72,6 +72,12 @@ void add_settings_routes(Api& api) {
     send_json(res, mqtt_view(api.backend.config()));
   });
 
+  api.get("/api/v1/mqtt/status", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {
+    auto s = api.backend.mqtt_status();
+    if (!s) return send_failure(res, s.error());
+    res.set_content(*s, "application/json");
+  });
+
   api.put("/api/v1/mqtt", Access::Admin, [&api](const httplib::Request& req, httplib::Response& res, const Caller&) {
     auto body = json_body(req, res);
     if (!body) return;

@@ -163,6 +163,7 @@ TEST_F(ApiTest, MqttSettingsKeepPasswordSecret) {
   expect_error(b.put("/api/v1/mqtt", {{"format", "xml"}}), 422, "invalid_settings");
   expect_error(b.put("/api/v1/mqtt", {{"host", ""}}), 422, "invalid_settings");
   expect_error(b.post("/api/v1/mqtt/test"), 501, "not_supported");
+  expect_error(b.get("/api/v1/mqtt/status"), 501, "not_supported");
 }
 
 TEST_F(ApiTest, DatabaseDayEditWipeExport) {

@@ -80,7 +80,8 @@ TEST_F(ApiTest, AdminRoutesNeedSessionAndCsrf) {
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"GET", "/api/v1/settings"},         {"PUT", "/api/v1/settings"},
       {"GET", "/api/v1/mqtt"},             {"PUT", "/api/v1/mqtt"},
-      {"POST", "/api/v1/mqtt/test"},       {"GET", "/api/v1/inverters"},
+      {"POST", "/api/v1/mqtt/test"},       {"GET", "/api/v1/mqtt/status"},
+      {"GET", "/api/v1/inverters"},
       {"POST", "/api/v1/inverters"},       {"PUT", "/api/v1/inverters/408000111111"},
       {"DELETE", "/api/v1/inverters/408000111111"}, {"POST", "/api/v1/inverters/408000111111/pair"},
       {"POST", "/api/v1/console"},         {"GET", "/api/v1/console/jobs"},

@@ -2,7 +2,7 @@
 // Inverters (add, edit, delete, pair), settings and MQTT settings. The server validates;
 // its field errors appear next to the inputs.
 import { get, post, put, del, onEvent } from '../api.js';
-import { h, message, showFieldErrors, t } from '../ui.js';
+import { h, fmt, kv, message, showFieldErrors, t } from '../ui.js';
 
 function inverterForm(models, inv, onDone) {
   const isNew = !inv;
@@ -125,29 +125,66 @@ export async function settingsPage({ app }) {
   app.append(h('h1', t('settings')), h('div.card', form));
 }
 
-export async function mqttPage({ app }) {
+// The live link, refreshed while the page is open: whether readings reach the broker is
+// what a user with a silent Home Assistant wants to know first.
+function mqttStatusCard(onCleanup) {
+  const box = h('div.card', { 'data-testid': 'mqtt-status' });
+  const draw = async () => {
+    try {
+      const s = await get('/mqtt/status');
+      const state = h('span', { class: s.state === 'connected' ? 'ok' : s.state === 'waiting' ? 'bad' : null }, t('state_' + s.state));
+      box.replaceChildren(h('h2', t('link')), kv([
+        [t('link'), state],
+        s.endpoint && [t('broker'), s.endpoint],
+        s.connected_since_s && [t('since'), fmt.datetime(s.connected_since_s)],
+        s.last_error && [t('last_error'), s.last_error],
+        s.state !== 'off' && [t('delivered'), String(s.delivered)],
+        s.state !== 'off' && [t('queued'), `${s.queued} (${Math.ceil(s.queue_bytes / 1024)} KiB)`],
+        s.dropped > 0 && [t('dropped'), String(s.dropped)],
+        s.state !== 'off' && [t('commands'), `${s.commands} / ${s.commands_rejected} ✗`],
+      ]));
+    } catch (e) {
+      box.replaceChildren(message('error', e.message));
+    }
+  };
+  draw();
+  const timer = setInterval(draw, 5000);
+  onCleanup(() => clearInterval(timer));
+  return box;
+}
+
+export async function mqttPage({ app, onCleanup }) {
   const m = await get('/mqtt');
   const status = h('div');
+  const check = (name, label) => h('label.inline', h('input', { type: 'checkbox', name, checked: m[name] }), label);
   const form = h('form.stack',
-    h('label.inline', h('input', { type: 'checkbox', name: 'enabled', checked: m.enabled }), t('enabled')),
+    check('enabled', t('enabled')),
     field(t('host'), 'host', m.host), field(t('port'), 'port', m.port, { type: 'number' }),
     field(t('topic'), 'topic', m.topic), field('Client id', 'client_id', m.client_id), field(t('user'), 'username', m.username),
     field(t('pass'), 'password', '', { type: 'password', placeholder: m.password_set ? t('password_set') : '' }),
-    h('label.inline', h('input', { type: 'checkbox', name: 'retain', checked: m.retain }), t('retain')),
-    h('label.inline', h('input', { type: 'checkbox', name: 'tls', checked: m.tls }), 'TLS'),
-    h('label.inline', h('input', { type: 'checkbox', name: 'ha_discovery', checked: m.ha_discovery }), 'Home Assistant discovery'),
+    h('label', 'QoS', h('select', { name: 'qos' }, [0, 1, 2].map((q) => h('option', { value: q, selected: q === m.qos }, String(q))))),
+    check('retain', t('retain')),
+    field('Keepalive (s)', 'keepalive_s', m.keepalive_s, { type: 'number' }),
+    check('tls', 'TLS'),
+    field('CA file', 'ca_file', m.ca_file), field('Client certificate', 'cert_file', m.cert_file), field('Client key', 'key_file', m.key_file),
+    check('ha_discovery', 'Home Assistant discovery'),
+    field('Discovery prefix', 'ha_prefix', m.ha_prefix),
     field('Base topic', 'base_topic', m.base_topic),
     h('label', t('format'), h('select', { name: 'format' }, ['domoticz', 'seed_arrays', 'seed_flat', 'seed_full', 'seed_channels', 'apsecu'].map((f) => h('option', { value: f, selected: f === m.format }, f)))),
+    field('Queue (messages)', 'queue_max_messages', m.queue_max_messages, { type: 'number' }),
     h('div.row', h('button.primary', { type: 'submit' }, t('save')),
       h('button', { type: 'button', onclick: async () => { try { status.replaceChildren(message('info', (await post('/mqtt/test')).message)); } catch (e) { status.replaceChildren(message('error', e.message)); } } }, t('test'))),
     status);
   form.onsubmit = async (e) => {
     e.preventDefault();
     const body = {};
-    for (const el of form.querySelectorAll('[name]')) body[el.name] = el.type === 'checkbox' ? el.checked : el.type === 'number' ? Number(el.value) : el.value;
+    const numbers = ['port', 'qos', 'keepalive_s', 'queue_max_messages'];
+    for (const el of form.querySelectorAll('[name]')) {
+      body[el.name] = el.type === 'checkbox' ? el.checked : numbers.includes(el.name) ? Number(el.value) : el.value;
+    }
     try { await put('/mqtt', body); showFieldErrors(form, null); status.replaceChildren(message('info', t('saved'))); } catch (err) {
       showFieldErrors(form, err); status.replaceChildren(message('error', err.message));
     }
   };
-  app.append(h('h1', t('mqtt')), h('div.card', form));
+  app.append(h('h1', t('mqtt')), mqttStatusCard(onCleanup), h('div.card', form));
 }

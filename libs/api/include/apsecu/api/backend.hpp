@@ -83,6 +83,9 @@ class Backend {
   // Tries the MQTT settings the page holds (generic JSON, see docs/http-api.md) and says
   // what happened. Default: refused, until the daemon has an MQTT sink.
   virtual util::Result<std::string> test_mqtt(const std::string& settings_json);
+  // The MQTT link as it is now, as a JSON object (docs/http-api.md: state, broker, last
+  // error, queue, counters). Default: refused.
+  [[nodiscard]] virtual util::Result<std::string> mqtt_status() const;
 };
 
 }  // namespace apsecu::api
