@@ -148,6 +148,18 @@ async function settled() {
 }
 const shot = (name) => page.screenshot({ path: join(artifacts, name + '.png'), fullPage: true });
 const mainText = async () => (await page.textContent('main')) || '';
+async function logIn(password) {
+  await page.waitForSelector('[data-testid=login-form]');
+  await page.fill('input[name=user]', 'admin');
+  await page.fill('input[name=password]', password);
+  await page.click('[data-testid=login-form] button[type=submit]');
+}
+// Drops the HTTP errors a step expects (a restart's 503s, a test button's 502) from those
+// logged since `before`.
+function expectedErrors(before, pattern) {
+  const during = pageErrors.splice(before);
+  pageErrors.push(...during.filter((e) => !pattern.test(e)));
+}
 const siteTime = (s) => new Date(s * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: ZONE });
 
 try {
@@ -182,14 +194,10 @@ try {
     await page.click('nav >> text=Log out');
     await page.waitForSelector('nav >> text=Log in');
     await page.goto(base + '/#/login');
-    await page.waitForSelector('[data-testid=login-form]');
-    await page.fill('input[name=user]', 'admin');
-    await page.fill('input[name=password]', 'wrong password');
-    await page.click('[data-testid=login-form] button[type=submit]');
+    await logIn('wrong password');
     await page.waitForSelector('.msg.error');
     expect(await page.locator('nav >> text=Console').count() === 0, 'no admin menu after a wrong password');
-    await page.fill('input[name=password]', 'correct horse');
-    await page.click('[data-testid=login-form] button[type=submit]');
+    await logIn('correct horse');
     await page.waitForSelector('nav >> text=Log out');
   });
 
@@ -286,15 +294,11 @@ try {
       { timeout: 30000 });
     expect(await page.evaluate(() => window.marker) === 'same page', 'no reload happened');
     // Until the restarted demo has live values its event stream answers 503: expected here.
-    const during = pageErrors.splice(errorsBefore);
-    pageErrors.push(...during.filter((e) => !/^HTTP 503 from .*\/api\/v1\/(events|live)$/.test(e)));
+    expectedErrors(errorsBefore, /^HTTP 503 from .*\/api\/v1\/(events|live)$/);
     // Sessions live in memory: the restart logged the browser out, the account stays.
     // The page still believes it is logged in; its first admin request finds out otherwise.
     await page.goto(base + '/#/inverters');
-    await page.waitForSelector('[data-testid=login-form]');
-    await page.fill('input[name=user]', 'admin');
-    await page.fill('input[name=password]', 'correct horse');
-    await page.click('[data-testid=login-form] button[type=submit]');
+    await logIn('correct horse');
     await page.waitForSelector('nav >> text=Log out');
     await page.goto(base + '/#/inverters');
     await page.waitForSelector(`tr[data-serial="${SPARE}"] >> text=${SPARE_ADDRESS}`);
@@ -383,8 +387,7 @@ try {
     await page.click('button:has-text("Test")');
     // The outcome either way: acknowledged by a broker, or why none answered (a 502).
     await page.waitForSelector('main .msg:has-text("acknowledged"), main .msg:has-text("127.0.0.1:1883")');
-    const during = pageErrors.splice(errorsBefore);
-    pageErrors.push(...during.filter((e) => !/^HTTP 502 from .*\/api\/v1\/mqtt\/test$/.test(e)));
+    expectedErrors(errorsBefore, /^HTTP 502 from .*\/api\/v1\/mqtt\/test$/);
     await shot('12-mqtt');
   });
 
