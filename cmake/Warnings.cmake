@@ -22,7 +22,9 @@ endfunction()
 
 # apsecu_test(name SOURCES ... DEPS ... [LABELS ...]): a GoogleTest executable registered with CTest.
 function(apsecu_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  # RUN_SERIAL: the test runs alone, for tests on an accelerated clock where a second of CPU
+  # starvation is many simulated minutes.
+  cmake_parse_arguments(ARG "RUN_SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT APSECU_BUILD_TESTS)
     return()
   endif()
@@ -32,5 +34,9 @@ function(apsecu_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 30)
+  set(serial FALSE)
+  if(ARG_RUN_SERIAL)
+    set(serial TRUE)
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" RUN_SERIAL ${serial} DISCOVERY_TIMEOUT 30)
 endfunction()
