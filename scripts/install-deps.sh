@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkgconf git
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev sqlite3
-  libcpp-httplib-dev libmosquitto-dev libsodium-dev libarchive-dev libgpiod-dev
+  libcpp-httplib-dev libmosquitto-dev libsodium-dev libarchive-dev libgpiod-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev tzdata)
 test_pkgs=(mosquitto mosquitto-clients openssl influxdb curl chromium)
 

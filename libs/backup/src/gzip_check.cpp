@@ -3,6 +3,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -14,17 +15,6 @@
 
 namespace apsecu::backup::detail {
 namespace {
-
-// CRC-32 as gzip uses it (reflected, polynomial 0xEDB88320).
-constexpr std::array<std::uint32_t, 256> kCrcTable = [] {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t n = 0; n < 256; ++n) {
-    std::uint32_t c = n;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    t[n] = c;
-  }
-  return t;
-}();
 
 constexpr std::size_t kChunkBytes = 64 * 1024;
 constexpr std::uint8_t kGzipMagic0 = 0x1F;
@@ -51,10 +41,8 @@ bool read_frame(const std::string& path, std::array<unsigned char, 2>& magic, st
 }  // namespace
 
 std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) noexcept {
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
-  for (std::size_t i = 0; i < size; ++i) crc = kCrcTable[(crc ^ p[i]) & 0xFFU] ^ (crc >> 8);
-  return ~crc;
+  // zlib's CRC-32 is the one gzip writes in its trailer.
+  return static_cast<std::uint32_t>(::crc32_z(crc, static_cast<const Bytef*>(data), size));
 }
 
 util::Status check_gzip(const std::string& path, std::int64_t max_unpacked_bytes) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include "apsecu/mqtt/errors.hpp"
 #include "apsecu/util/log.hpp"
@@ -32,17 +33,6 @@ constexpr std::uint64_t kCompactMinBytes = 1U << 20;
 // message, since a ftruncate costs more than the append it undoes.
 constexpr std::uint64_t kTruncateMinBytes = 64U << 10;
 constexpr std::size_t kScanChunkBytes = 1U << 20;
-
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kCrcTable = make_crc_table();
 
 util::Error io_error(std::string what) {
   return util::make_error(Errc::QueueIo, fmt::format("{}: {}", what, std::strerror(errno)));
@@ -116,10 +106,7 @@ std::optional<Message> decode(const char* body, std::uint32_t len) {
 }  // namespace
 
 std::uint32_t crc32(const void* data, std::size_t size) noexcept {
-  std::uint32_t c = 0xFFFFFFFFU;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) c = kCrcTable[(c ^ p[i]) & 0xFFU] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFU;
+  return static_cast<std::uint32_t>(::crc32_z(0, static_cast<const Bytef*>(data), size));
 }
 
 DiskQueue::DiskQueue(std::filesystem::path path, int fd, std::size_t max_messages)
