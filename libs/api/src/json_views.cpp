@@ -34,16 +34,6 @@ std::string_view window_kind(schedule::PollWindow::Kind k) {
   return "all_day";
 }
 
-store::EventLevel to_store_level(engine::Level l) {
-  switch (l) {
-    case engine::Level::Debug: return store::EventLevel::Debug;
-    case engine::Level::Info: return store::EventLevel::Info;
-    case engine::Level::Warning: return store::EventLevel::Warning;
-    case engine::Level::Error: return store::EventLevel::Error;
-  }
-  return store::EventLevel::Info;
-}
-
 }  // namespace
 
 std::optional<std::int32_t> parse_date(std::string_view text) noexcept {
@@ -174,7 +164,7 @@ std::optional<store::EventLevel> parse_level(std::string_view text) noexcept {
 
 json journal_json(const engine::JournalEntry& e) {
   return {{"time_s", util::unix_seconds(e.time)},
-          {"level", level_text(to_store_level(e.level))},
+          {"level", engine::level_name(e.level)},
           {"source", e.source},
           {"message", e.message}};
 }
