@@ -128,13 +128,6 @@ class SignalWatch {
 
 }  // namespace
 
-std::int32_t local_day_key(util::WallTime t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
-
 emulator::EmulatorConfig emulator_for(const config::Config& c, util::WallTime start, double speed) {
   emulator::EmulatorConfig e;
   if (!c.radio.ecu_id.empty()) e.ecu_id = c.radio.ecu_id;
@@ -197,7 +190,7 @@ engine::EngineSettings engine_settings(const config::Config& cfg) {
   }
   settings.window.sunrise_offset_min = cfg.polling.sunrise_offset_min;
   settings.window.sunset_offset_min = cfg.polling.sunset_offset_min;
-  settings.day_of = local_day_key;
+  settings.day_of = util::local_day_key;
   return settings;
 }
 
@@ -245,7 +238,6 @@ int run_daemon(DaemonSetup setup) {
 
   auto bus = std::make_shared<LiveBus>(clock);
   BackendHooks hooks;
-  hooks.day_of = local_day_key;
   hooks.settings_path = setup.config_path.empty() ? (std::filesystem::path(data_dir) / "apsecu.json").string()
                                                   : setup.config_path;
   DaemonBackend backend(clock, settings, bus, std::move(*reader), data_dir, hooks);

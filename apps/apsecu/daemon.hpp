@@ -37,7 +37,4 @@ int run_daemon(DaemonSetup setup);
 // inverters (not yet paired) at the configured location.
 [[nodiscard]] emulator::EmulatorConfig emulator_for(const config::Config& c, util::WallTime start, double speed);
 
-// YYYYMMDD of the local day (TZ) containing `t`.
-[[nodiscard]] std::int32_t local_day_key(util::WallTime t);
-
 }  // namespace apsecu::app

@@ -18,7 +18,6 @@ namespace apsecu::app {
 
 struct BackendHooks {
   std::string settings_path;  // where a restore may write settings when there are none
-  std::function<std::int32_t(util::WallTime)> day_of;
   // The program and its arguments that reboot / shut the machine down (the web page's
   // buttons, when `run --allow-power-actions` permits them).
   std::vector<std::string> reboot_command{"systemctl", "reboot"};
@@ -47,7 +46,6 @@ class DaemonBackend final : public api::Backend {
   }
   [[nodiscard]] std::string data_dir() const override { return data_dir_; }
   [[nodiscard]] std::string version() const override { return APSECU_VERSION; }
-  [[nodiscard]] std::int32_t day_of(util::WallTime t) const override { return hooks_.day_of(t); }
   util::Status power_action(api::PowerAction action) override;
   util::Result<std::string> test_mqtt(const std::string& settings_json) override;
   [[nodiscard]] util::Result<std::string> mqtt_status() const override;

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Default implementations of the Backend members the HTTP API added.
-#include <ctime>
-
 #include "apsecu/api/backend.hpp"
 #include "apsecu/api/http_server.hpp"
 #include "apsecu/api/errors.hpp"
 
 namespace apsecu::api {
 
-std::int32_t Backend::day_of(util::WallTime t) const {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
+std::int32_t Backend::day_of(util::WallTime t) const { return util::local_day_key(t); }
 
 util::Status Backend::power_action(PowerAction /*action*/) {
   return util::make_error(Errc::NotSupported, "this apsecu cannot reboot or shut down the machine");

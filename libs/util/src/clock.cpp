@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "apsecu/util/clock.hpp"
 
+#include <ctime>
+
 namespace apsecu::util {
+
+std::int32_t local_day_key(WallTime t) noexcept {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
 
 ScaledClock::ScaledClock(WallTime start, double speed)
     : start_(start), steady_start_(std::chrono::steady_clock::now()), speed_(speed > 0 ? speed : 1.0) {}

@@ -18,6 +18,9 @@ using SteadyTime = std::chrono::steady_clock::time_point;
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+// YYYYMMDD of the local day (the process's TZ) that contains `t`: where a site's day ends.
+[[nodiscard]] std::int32_t local_day_key(WallTime t) noexcept;
+
 class Clock {
  public:
   virtual ~Clock() = default;
