@@ -92,6 +92,24 @@ void Fleet::set_short_address(const aps::Serial& serial, std::uint16_t address) 
   }
 }
 
+namespace {
+// Just after a restart the counter's average is diluted by the grid checks, when the inverter
+// feeds nothing (a minute or more), so a poll soon after reads far less than the panels give.
+// The input's DC power (V x I) is sampled at the poll and is not diluted, though noisier, so
+// the larger of the two stands for the power after the restart. An inverter that is not
+// feeding yet says nothing about the sun, and then the power before the gap stands alone.
+double power_after_restart_w(const aps::Telemetry& t, std::size_t input, const InputResult& counted,
+                             double before_w) {
+  double dc_w = 0;
+  if (input < t.inputs.size() && t.inputs[input].dc_voltage_v && t.inputs[input].dc_current_a) {
+    dc_w = std::max(0.0, *t.inputs[input].dc_voltage_v * *t.inputs[input].dc_current_a);
+  }
+  const double counted_w = counted.increase_wh > 0 ? std::max(0.0, counted.power_w) : 0.0;
+  if (dc_w <= 0 && counted_w <= 0) return before_w;
+  return std::max(dc_w, counted_w);
+}
+}  // namespace
+
 double Fleet::estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime when, DayKey day,
                            Accounted& acc) const {
   // Across a night there is nothing to estimate: the inverter slept, it did not lose energy.
@@ -107,7 +125,8 @@ double Fleet::estimate_gap(Runtime& rt, const aps::Telemetry& t, util::WallTime 
   for (std::size_t i = 0; i < acc.inputs.size(); ++i) {
     // The mean of the power measured before the gap and just after the restart: over a
     // longer gap the sun has moved, and either end alone would be biased.
-    const double mean_w = (std::max(0.0, rt.last_power_w[i]) + std::max(0.0, acc.inputs[i].power_w)) / 2.0;
+    const double before_w = std::max(0.0, rt.last_power_w[i]);
+    const double mean_w = (before_w + power_after_restart_w(t, i, acc.inputs[i], before_w)) / 2.0;
     const double est = mean_w * gap_s / 3600.0;
     acc.inputs[i].increase_wh += est;
     total += est;

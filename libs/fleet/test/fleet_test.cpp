@@ -112,3 +112,36 @@ TEST(Fleet, NoEstimateAcrossANight) {
   EXPECT_DOUBLE_EQ(a->estimated_gap_wh, 0.0);
 }
 }  // namespace
+
+namespace {
+// A restarted inverter checks the grid for a minute or more before it feeds again, so its
+// counter's average since the restart reads low; the estimate must not take that for dusk.
+TEST(Fleet, RestartEstimateIsNotDilutedByTheGridChecks) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  (void)f.apply(kYc, telemetry(20300, 110, 110), {}, kNoon + 300s, 20260621);  // 120 W per input
+  // Restarted 240 s after that poll, fed nothing for 60 s, then 120 W: 1 Wh in 90 s (40 W
+  // on average) while the inputs' DC side reads 120 W.
+  auto t = telemetry(90, 1, 1);
+  for (auto& in : t.inputs) {
+    in.dc_voltage_v = 32.0;
+    in.dc_current_a = 3.75;
+  }
+  const auto a = f.apply(kYc, t, {}, kNoon + 630s, 20260621);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_NEAR(a->estimated_gap_wh, 2 * 120.0 * 240 / 3600, 1e-9);
+}
+
+TEST(Fleet, RestartPolledBeforeFeedingEstimatesFromThePowerBeforeTheGap) {
+  fleet::Fleet f({yc600()}, {});
+  (void)f.apply(kYc, telemetry(20000, 100, 100), {}, kNoon, 20260621);
+  (void)f.apply(kYc, telemetry(20300, 110, 110), {}, kNoon + 300s, 20260621);  // 120 W per input
+  // Still checking the grid 30 s after a restart that came 270 s after the last poll.
+  auto t = telemetry(30, 0, 0);
+  for (auto& in : t.inputs) in.dc_current_a = 0;
+  const auto a = f.apply(kYc, t, {}, kNoon + 600s, 20260621);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->accounted.kind, fleet::SampleKind::InverterReset);
+  EXPECT_NEAR(a->estimated_gap_wh, 2 * 120.0 * 270 / 3600, 1e-9);
+}
+}  // namespace
