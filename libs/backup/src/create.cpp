@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // create_archive: snapshot, hash, tar.gz, flush, rename. Nothing reaches the final name
 // before every byte is on the disk.
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/util/clock.hpp"
+#include "archive_lib.hpp"
 #include "files.hpp"
 #include "manifest.hpp"
 #include "sha256.hpp"
@@ -23,8 +22,8 @@
 namespace apsecu::backup {
 namespace {
 
-using ArchivePtr = std::unique_ptr<archive, decltype(&archive_write_free)>;
-using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
+using ArchivePtr = std::unique_ptr<archive, decltype(detail::ArchiveLib::write_free)>;
+using EntryPtr = std::unique_ptr<archive_entry, decltype(detail::ArchiveLib::entry_free)>;
 
 constexpr std::size_t kChunkBytes = 64 * 1024;
 
@@ -33,10 +32,10 @@ constexpr std::size_t kChunkBytes = 64 * 1024;
 std::int64_t now_s() { return util::unix_seconds(std::chrono::system_clock::now()); }
 
 // libarchive keeps the errno of a failed write; a full disk must read as one.
-util::Error archive_error(archive* a, const std::string& path) {
-  const int err = archive_errno(a);
+util::Error archive_error(const detail::ArchiveLib& la, archive* a, const std::string& path) {
+  const int err = la.error_number(a);
   if (err == ENOSPC || err == EDQUOT) return detail::io_error(err, "cannot write the backup", path);
-  const char* text = archive_error_string(a);
+  const char* text = la.error_string(a);
   return util::make_error(Errc::Io, fmt::format("cannot write the backup '{}': {}", path, text ? text : "unknown error"));
 }
 
@@ -58,23 +57,22 @@ util::Result<std::string> hash_file(const std::string& path, std::int64_t& bytes
 
 class Writer {
  public:
-  Writer(int fd, std::string path, std::int64_t mtime_s)
-      : a_(archive_write_new(), &archive_write_free), path_(std::move(path)), mtime_s_(mtime_s) {
+  Writer(const detail::ArchiveLib& la, int fd, std::string path, std::int64_t mtime_s)
+      : la_(la), a_(la.write_new(), la.write_free), path_(std::move(path)), mtime_s_(mtime_s) {
     // pax (restricted): exact sizes of any magnitude, readable by every tar.
-    ok_ = a_ && archive_write_add_filter_gzip(a_.get()) == ARCHIVE_OK &&
-          archive_write_set_format_pax_restricted(a_.get()) == ARCHIVE_OK &&
-          archive_write_open_fd(a_.get(), fd) == ARCHIVE_OK;
+    ok_ = a_ && la.write_add_filter_gzip(a_.get()) == ARCHIVE_OK &&
+          la.write_set_format_pax_restricted(a_.get()) == ARCHIVE_OK && la.write_open_fd(a_.get(), fd) == ARCHIVE_OK;
   }
 
   util::Status start() {
-    if (!ok_) return a_ ? archive_error(a_.get(), path_) : util::make_error(Errc::Io, "libarchive: out of memory");
+    if (!ok_) return a_ ? archive_error(la_, a_.get(), path_) : util::make_error(Errc::Io, "libarchive: out of memory");
     return {};
   }
 
   util::Status text(const char* name, std::string_view content) {
     if (auto st = header(name, static_cast<std::int64_t>(content.size())); !st) return st;
-    if (archive_write_data(a_.get(), content.data(), content.size()) != static_cast<la_ssize_t>(content.size())) {
-      return archive_error(a_.get(), path_);
+    if (la_.write_data(a_.get(), content.data(), content.size()) != static_cast<la_ssize_t>(content.size())) {
+      return archive_error(la_, a_.get(), path_);
     }
     return {};
   }
@@ -89,7 +87,7 @@ class Writer {
       in.read(buf.data(), buf.size());
       const auto n = static_cast<std::size_t>(in.gcount());
       if (n == 0) break;
-      if (archive_write_data(a_.get(), buf.data(), n) != static_cast<la_ssize_t>(n)) return archive_error(a_.get(), path_);
+      if (la_.write_data(a_.get(), buf.data(), n) != static_cast<la_ssize_t>(n)) return archive_error(la_, a_.get(), path_);
       done += static_cast<std::int64_t>(n);
     }
     if (in.bad() || done != bytes) {
@@ -99,23 +97,24 @@ class Writer {
   }
 
   util::Status close() {
-    if (archive_write_close(a_.get()) != ARCHIVE_OK) return archive_error(a_.get(), path_);
+    if (la_.write_close(a_.get()) != ARCHIVE_OK) return archive_error(la_, a_.get(), path_);
     return {};
   }
 
  private:
   util::Status header(const char* name, std::int64_t size) {
-    EntryPtr e(archive_entry_new(), &archive_entry_free);
+    EntryPtr e(la_.entry_new(), la_.entry_free);
     if (!e) return util::make_error(Errc::Io, "libarchive: out of memory");
-    archive_entry_set_pathname(e.get(), name);
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0600);
-    archive_entry_set_size(e.get(), size);
-    archive_entry_set_mtime(e.get(), static_cast<time_t>(mtime_s_), 0);
-    if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK) return archive_error(a_.get(), path_);
+    la_.entry_set_pathname(e.get(), name);
+    la_.entry_set_filetype(e.get(), AE_IFREG);
+    la_.entry_set_perm(e.get(), 0600);
+    la_.entry_set_size(e.get(), size);
+    la_.entry_set_mtime(e.get(), static_cast<time_t>(mtime_s_), 0);
+    if (la_.write_header(a_.get(), e.get()) != ARCHIVE_OK) return archive_error(la_, a_.get(), path_);
     return {};
   }
 
+  const detail::ArchiveLib& la_;
   ArchivePtr a_;
   std::string path_;
   std::int64_t mtime_s_;
@@ -156,11 +155,13 @@ util::Result<CreateReport> create(const std::string& out_path, const std::string
   if (!db_hash) return db_hash.error();
   m.files.push_back({kDatabaseName, db_bytes, *db_hash});
 
+  auto la = detail::archive_lib();
+  if (!la) return la.error();
   detail::TempFile part;
   auto fd = part.create(out.string(), "part-");
   if (!fd) return fd.error();
   auto result = [&]() -> util::Status {
-    Writer w(*fd, out.string(), m.created_s);
+    Writer w(**la, *fd, out.string(), m.created_s);
     if (auto st = w.start(); !st) return st;
     // The manifest first: a reader learns the sizes before the big file arrives.
     if (auto st = w.text(kManifestName, detail::manifest_json(m)); !st) return st;

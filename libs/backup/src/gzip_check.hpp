@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A first pass over an archive before any entry is looked at: the whole gzip stream must
-// inflate, its CRC-32 and length must match the gzip trailer, and what it unpacks to must
-// stay under the limit. libarchive does not check the trailer, and a corrupted deflate
-// stream can inflate to garbage that then looks like odd tar entries; this pass makes
-// such damage read as damage ("the gzip checksum does not match"), and stops a
-// decompression bomb before a byte is written.
+// inflate, each member's CRC-32 and length must match its trailer, and what it unpacks to
+// must stay under the limit. libarchive does not check the trailer, and a corrupted
+// deflate stream can inflate to garbage that then looks like odd tar entries; this pass
+// (zlib's, which does check it) makes such damage read as damage ("the gzip checksum does
+// not match"), and stops a decompression bomb before a byte is written.
 
 #include <cstdint>
 #include <string>
@@ -14,10 +14,8 @@
 
 namespace apsecu::backup::detail {
 
-[[nodiscard]] std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) noexcept;
-
-// Errc::Malformed (damaged, truncated, not gzip, more than one gzip member) or
-// Errc::TooLarge (unpacks to more than `max_unpacked_bytes`).
+// Errc::Malformed (damaged, truncated, not gzip) or Errc::TooLarge (unpacks to more than
+// `max_unpacked_bytes`).
 [[nodiscard]] util::Status check_gzip(const std::string& path, std::int64_t max_unpacked_bytes);
 
 }  // namespace apsecu::backup::detail

@@ -5,8 +5,6 @@
 // O_EXCL | O_NOFOLLOW. That is stricter than ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 // SECURE_NODOTDOT | SECURE_NOABSOLUTEPATHS, which would still create links, directories
 // and devices that merely stay inside the target.
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/util/clock.hpp"
+#include "archive_lib.hpp"
 #include "files.hpp"
 #include "gzip_check.hpp"
 #include "manifest.hpp"
@@ -28,7 +27,7 @@ namespace apsecu::backup {
 namespace {
 
 namespace fs = std::filesystem;
-using ReadPtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
+using ReadPtr = std::unique_ptr<archive, decltype(detail::ArchiveLib::read_free)>;
 
 constexpr std::size_t kChunkBytes = 64 * 1024;
 
@@ -59,20 +58,20 @@ bool leaves_target(const std::string& name) {
 
 class Extractor {
  public:
-  Extractor(const std::string& archive_path, const fs::path& dir, const Limits& limits)
-      : a_(archive_read_new(), &archive_read_free), archive_path_(archive_path), dir_(dir), limits_(limits) {}
+  Extractor(const detail::ArchiveLib& la, const std::string& archive_path, const fs::path& dir, const Limits& limits)
+      : la_(la), a_(la.read_new(), la.read_free), archive_path_(archive_path), dir_(dir), limits_(limits) {}
 
   util::Status run() {
     if (!a_) return util::make_error(Errc::Io, "libarchive: out of memory");
-    archive_read_support_filter_gzip(a_.get());
-    archive_read_support_format_tar(a_.get());
-    if (archive_read_open_filename(a_.get(), archive_path_.c_str(), kChunkBytes) != ARCHIVE_OK) return damaged();
+    la_.read_support_filter_gzip(a_.get());
+    la_.read_support_format_tar(a_.get());
+    if (la_.read_open_filename(a_.get(), archive_path_.c_str(), kChunkBytes) != ARCHIVE_OK) return damaged();
     for (;;) {
       archive_entry* e = nullptr;
-      const int r = archive_read_next_header(a_.get(), &e);
+      const int r = la_.read_next_header(a_.get(), &e);
       if (r == ARCHIVE_EOF) return {};
       if (r < ARCHIVE_WARN) return damaged();
-      const char* raw = archive_entry_pathname(e);
+      const char* raw = la_.entry_pathname(e);
       const std::string name = raw != nullptr ? raw : "";
       // Names first: an unexpected or repeated entry is the clearer reason. The count can
       // then only be exceeded by a caller's stricter limit.
@@ -91,7 +90,7 @@ class Extractor {
 
  private:
   util::Error damaged() {
-    const char* why = archive_error_string(a_.get());
+    const char* why = la_.error_string(a_.get());
     return util::make_error(Errc::Malformed, fmt::format("'{}' is not a complete .tar.gz archive (damaged or "
                                                          "truncated?): {}",
                                                          archive_path_, why != nullptr ? why : "unreadable"));
@@ -107,10 +106,10 @@ class Extractor {
     if (name.empty()) return unsafe("an entry has no name");
     if (name.front() == '/') return unsafe(fmt::format("'{}' is an absolute path", name));
     if (leaves_target(name)) return unsafe(fmt::format("'{}' points outside the target directory", name));
-    if (archive_entry_hardlink(e) != nullptr) return unsafe(fmt::format("'{}' is a hard link", name));
-    const auto type = archive_entry_filetype(e);
+    if (la_.entry_hardlink(e) != nullptr) return unsafe(fmt::format("'{}' is a hard link", name));
+    const auto type = la_.entry_filetype(e);
     if (type == AE_IFLNK) {
-      const char* to = archive_entry_symlink(e);
+      const char* to = la_.entry_symlink(e);
       return unsafe(fmt::format("'{}' is a symbolic link (to '{}')", name, to != nullptr ? to : ""));
     }
     if (type == AE_IFDIR) return unsafe(fmt::format("'{}' is a directory", name));
@@ -120,8 +119,8 @@ class Extractor {
                                 kSettingsName, kDatabaseName));
     }
     if (seen.contains(name)) return unsafe(fmt::format("'{}' appears twice", name));
-    if (archive_entry_size_is_set(e) != 0 && archive_entry_size(e) > limit_for(name)) {
-      return too_large(name, archive_entry_size(e));
+    if (la_.entry_size_is_set(e) != 0 && la_.entry_size(e) > limit_for(name)) {
+      return too_large(name, la_.entry_size(e));
     }
     return {};
   }
@@ -148,7 +147,7 @@ class Extractor {
     std::array<char, kChunkBytes> buf{};
     std::int64_t bytes = 0;
     for (;;) {
-      const la_ssize_t n = archive_read_data(a_.get(), buf.data(), buf.size());
+      const la_ssize_t n = la_.read_data(a_.get(), buf.data(), buf.size());
       if (n < 0) return damaged();
       if (n == 0) break;
       const auto size = static_cast<std::size_t>(n);
@@ -183,6 +182,7 @@ class Extractor {
     return {};
   }
 
+  const detail::ArchiveLib& la_;
   ReadPtr a_;
   std::string archive_path_;
   fs::path dir_;
@@ -261,7 +261,9 @@ util::Result<Extracted> extract(const std::string& archive_path, const fs::path&
   auto dir = detail::TempDir::create(scratch, ".restore-");
   if (!dir) return dir.error();
 
-  Extractor x(archive_path, dir->path(), limits);
+  auto la = detail::archive_lib();
+  if (!la) return la.error();
+  Extractor x(**la, archive_path, dir->path(), limits);
   if (auto st = x.run(); !st) return st.error();
   if (!x.manifest) {
     return malformed(fmt::format("'{}' has no {}: it is not an apsecu backup", archive_path, kManifestName));
