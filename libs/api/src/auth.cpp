@@ -30,10 +30,11 @@ std::string hex(const std::uint8_t* data, std::size_t n) {
   return out;
 }
 
-std::optional<std::array<std::uint8_t, 32>> unhex_token(std::string_view text) {
-  std::array<std::uint8_t, 32> out{};
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> unhex(std::string_view text) {
+  std::array<std::uint8_t, N> out{};
   std::size_t len = 0;
-  if (text.size() != 64) return std::nullopt;
+  if (text.size() != 2 * N) return std::nullopt;
   if (sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr) != 0 ||
       len != out.size()) {
     return std::nullopt;
@@ -41,10 +42,43 @@ std::optional<std::array<std::uint8_t, 32>> unhex_token(std::string_view text) {
   return out;
 }
 
+// What is kept of a cookie's token: its BLAKE2b hash, so neither memory nor the sessions
+// file holds anything a browser could present.
+std::optional<std::array<std::uint8_t, 32>> token_hash(std::string_view token_hex) {
+  const auto token = unhex<32>(token_hex);
+  if (!token) return std::nullopt;
+  std::array<std::uint8_t, 32> out{};
+  crypto_generichash(out.data(), out.size(), token->data(), token->size(), nullptr, 0);
+  return out;
+}
+
+// Written whole to a temporary file, flushed, then renamed over the old one, mode 0600.
+bool write_private_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace
 
 Auth::Auth(const util::Clock& clock, Options options) : clock_(clock), options_(std::move(options)) {
   options_.memlimit_bytes = std::clamp<std::size_t>(options_.memlimit_bytes, crypto_pwhash_MEMLIMIT_MIN, 32u << 20);
+  load_sessions();
 }
 
 std::optional<std::string> Auth::check_credentials(const std::string& user, const std::string& password) {
@@ -60,11 +94,7 @@ std::optional<std::string> Auth::check_credentials(const std::string& user, cons
 }
 
 std::vector<Auth::Account> Auth::load() const {
-  std::ifstream in(options_.users_file);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  const auto j = nlohmann::json::parse(read_file(options_.users_file), nullptr, false);
   std::vector<Account> out;
   if (!j.is_object() || !j.contains("users") || !j["users"].is_array()) return out;
   for (const auto& u : j["users"]) {
@@ -78,14 +108,7 @@ std::vector<Auth::Account> Auth::load() const {
 util::Status Auth::save(const std::vector<Account>& accounts) const {
   nlohmann::json j{{"version", 1}, {"users", nlohmann::json::array()}};
   for (const auto& a : accounts) j["users"].push_back({{"name", a.user}, {"hash", a.hash}});
-  const std::string text = j.dump(2) + "\n";
-  const std::string tmp = options_.users_file + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return util::make_error(Errc::Io, "cannot write " + tmp);
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), options_.users_file.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (!write_private_file(options_.users_file, j.dump(2) + "\n")) {
     return util::make_error(Errc::Io, "cannot write " + options_.users_file);
   }
   return {};
@@ -141,13 +164,52 @@ void Auth::expire_locked(util::SteadyTime now) {
   std::erase_if(sessions_, [now](const Session& s) { return s.info.expires <= now; });
 }
 
+void Auth::load_sessions() {
+  if (options_.sessions_file.empty()) return;
+  const auto j = nlohmann::json::parse(read_file(options_.sessions_file), nullptr, false);
+  if (!j.is_object() || !j.contains("sessions") || !j["sessions"].is_array()) return;
+  // Stored as wall time, which goes on while apsecu is stopped; held as steady time, which
+  // a clock change cannot move.
+  const auto wall_now = clock_.now();
+  const auto steady_now = clock_.steady_now();
+  std::lock_guard lock(mutex_);
+  for (const auto& e : j["sessions"]) {
+    if (!e.is_object() || !e.contains("expires_unix_s") || !e["expires_unix_s"].is_number_integer()) continue;
+    const auto hash = unhex<32>(e.value("token_hash", ""));
+    const auto user = e.value("user", "");
+    const auto csrf = e.value("csrf", "");
+    if (!hash || user.empty() || csrf.empty()) continue;
+    const util::WallTime expires_wall{std::chrono::seconds(e["expires_unix_s"].get<std::int64_t>())};
+    const auto left = std::min<util::WallTime::duration>(expires_wall - wall_now, options_.lifetime);
+    if (left <= util::WallTime::duration::zero() || sessions_.size() >= options_.max_sessions) continue;
+    const auto expires = steady_now + std::chrono::duration_cast<util::SteadyTime::duration>(left);
+    sessions_.push_back({*hash, {user, csrf, expires}});
+  }
+}
+
+void Auth::save_sessions_locked() const {
+  if (options_.sessions_file.empty()) return;
+  const auto wall_now = clock_.now();
+  const auto steady_now = clock_.steady_now();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : sessions_) {
+    const auto left = std::chrono::duration_cast<util::WallTime::duration>(s.info.expires - steady_now);
+    list.push_back({{"user", s.info.user},
+                    {"csrf", s.info.csrf},
+                    {"token_hash", hex(s.token_hash.data(), s.token_hash.size())},
+                    {"expires_unix_s", util::unix_seconds(wall_now + left)}});
+  }
+  (void)write_private_file(options_.sessions_file, nlohmann::json{{"version", 1}, {"sessions", list}}.dump(1) + "\n");
+}
+
 NewSession Auth::open_session(const std::string& user) {
-  Session s;
-  randombytes_buf(s.token.data(), s.token.size());
+  std::array<std::uint8_t, 32> token{};
+  randombytes_buf(token.data(), token.size());
   std::array<std::uint8_t, 24> csrf{};
   randombytes_buf(csrf.data(), csrf.size());
-  s.info = {user, hex(csrf.data(), csrf.size()), clock_.steady_now() + options_.lifetime};
-  NewSession out{hex(s.token.data(), s.token.size()), s.info};
+  NewSession out{hex(token.data(), token.size()),
+                 {user, hex(csrf.data(), csrf.size()), clock_.steady_now() + options_.lifetime}};
+  Session s{*token_hash(out.token), out.info};
   std::lock_guard lock(mutex_);
   expire_locked(clock_.steady_now());
   if (sessions_.size() >= options_.max_sessions) {
@@ -158,36 +220,40 @@ NewSession Auth::open_session(const std::string& user) {
     sessions_.erase(oldest);
   }
   sessions_.push_back(std::move(s));
+  save_sessions_locked();
   return out;
 }
 
 std::optional<SessionInfo> Auth::find_session(std::string_view token) const {
-  const auto bin = unhex_token(token);
-  if (!bin) return std::nullopt;
+  const auto hash = token_hash(token);
+  if (!hash) return std::nullopt;
   std::lock_guard lock(mutex_);
   const auto now = clock_.steady_now();
   std::optional<SessionInfo> found;
   // Visit every session and compare in constant time: no early exit to time.
   for (const auto& s : sessions_) {
-    if (sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0 && s.info.expires > now) found = s.info;
+    if (sodium_memcmp(s.token_hash.data(), hash->data(), hash->size()) == 0 && s.info.expires > now) found = s.info;
   }
   return found;
 }
 
 void Auth::close_session(std::string_view token) {
-  const auto bin = unhex_token(token);
-  if (!bin) return;
+  const auto hash = token_hash(token);
+  if (!hash) return;
   std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const Session& s) { return sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0; });
+  const auto closed = std::erase_if(
+      sessions_, [&](const Session& s) { return sodium_memcmp(s.token_hash.data(), hash->data(), hash->size()) == 0; });
+  if (closed > 0) save_sessions_locked();
 }
 
 void Auth::close_other_sessions(const std::string& user, std::string_view keep) {
-  const auto bin = unhex_token(keep);
+  const auto hash = token_hash(keep);
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [&](const Session& s) {
-    const bool kept = bin && sodium_memcmp(s.token.data(), bin->data(), bin->size()) == 0;
+    const bool kept = hash && sodium_memcmp(s.token_hash.data(), hash->data(), hash->size()) == 0;
     return s.info.user == user && !kept;
   });
+  save_sessions_locked();
 }
 
 std::optional<std::chrono::seconds> Auth::take_attempt(const std::string& address) {

@@ -5,8 +5,10 @@
 // - The account lives in <data_dir>/users.json (mode 0600) as an argon2id hash from
 //   libsodium's crypto_pwhash_str; there is no default password, the first visit sets it.
 // - Only one hash runs at a time: each takes `memlimit` bytes and a Pi Zero has 512 MB.
-// - Sessions are random 256-bit tokens kept in memory (a restart logs everyone out), each
-//   with its own CSRF token; lookups compare in constant time.
+// - Sessions are random 256-bit tokens, each with its own CSRF token. Only a BLAKE2b hash
+//   of a token is kept, in memory and in <data_dir>/sessions.json (mode 0600), so a
+//   restart keeps everyone logged in while the file alone opens no session. Lookups
+//   compare in constant time.
 // Thread-safe.
 
 #include <array>
@@ -38,6 +40,7 @@ class Auth {
  public:
   struct Options {
     std::string users_file;
+    std::string sessions_file;  // empty: sessions live in memory only
     std::size_t memlimit_bytes = 32u << 20;
     std::chrono::seconds lifetime{12 * 3600};
     std::size_t max_sessions = 32;
@@ -69,8 +72,9 @@ class Auth {
                                                                     const std::string& password);
 
  private:
+  using TokenHash = std::array<std::uint8_t, 32>;
   struct Session {
-    std::array<std::uint8_t, 32> token{};
+    TokenHash token_hash{};
     SessionInfo info;
   };
   struct Bucket {
@@ -85,6 +89,9 @@ class Auth {
   util::Status save(const std::vector<Account>& accounts) const;
   [[nodiscard]] std::string hash(const std::string& password) const;
   void expire_locked(util::SteadyTime now);
+  void load_sessions();
+  // Best effort: a session that cannot be written still works until the next restart.
+  void save_sessions_locked() const;
 
   const util::Clock& clock_;
   Options options_;

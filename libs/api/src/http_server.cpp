@@ -76,6 +76,7 @@ struct HttpServer::Impl {
       : backend(b),
         options(std::move(o)),
         auth(b.clock(), Auth::Options{.users_file = (std::filesystem::path(b.data_dir()) / "users.json").string(),
+                                      .sessions_file = (std::filesystem::path(b.data_dir()) / "sessions.json").string(),
                                       .memlimit_bytes = options.password_memlimit_bytes,
                                       .lifetime = options.session_lifetime,
                                       .max_sessions = options.max_sessions,

@@ -51,6 +51,41 @@ TEST_F(ApiTest, SessionCookieIsHttpOnlyStrictAndExpires) {
   expect_error(b.get("/api/v1/settings"), 401, "not_logged_in");
 }
 
+// A restart of the daemon keeps the admin logged in; the file that makes that possible
+// holds no token a browser could present.
+TEST_F(ApiTest, SessionsSurviveARestartAndTheFileHoldsNoToken) {
+  auto before = admin();
+  const std::string token = before.cookie.substr(before.cookie.find('=') + 1);
+  ASSERT_EQ(token.size(), 64U);
+  start({});  // a new server over the same data directory
+  Browser after = browser();
+  after.cookie = before.cookie;
+  after.csrf_ = before.csrf_;
+  EXPECT_EQ(after.get("/api/v1/system").status, 200);
+  EXPECT_EQ(after.put("/api/v1/memo", {{"text", "still logged in"}}).status, 200);
+
+  const auto file = std::filesystem::path(backend_.data_dir()) / "sessions.json";
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("token_hash"), std::string::npos);
+  EXPECT_EQ(text.find(token), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // Logging out is kept across a restart too, and so is the expiry.
+  EXPECT_EQ(after.post("/api/v1/auth/logout").status, 200);
+  start({});
+  Browser again = browser();
+  again.cookie = before.cookie;
+  expect_error(again.get("/api/v1/system"), 401, "not_logged_in");
+  auto other = admin();
+  backend_.fake_clock().advance(std::chrono::hours(13));
+  start({});
+  Browser late = browser();
+  late.cookie = other.cookie;
+  expect_error(late.get("/api/v1/system"), 401, "not_logged_in");
+}
+
 TEST_F(ApiTest, LoginLogoutAndWrongPassword) {
   admin();
   auto b = browser();
