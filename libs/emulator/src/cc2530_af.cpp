@@ -76,6 +76,15 @@ void Cc2530::af_register(util::ByteView data, util::SteadyTime now) {
   send_one(mt::srsp(mt::kAf, 0x00, reply), scaled(5, 15), now);
 }
 
+// What the module's SRSP says of an AF data request (either form): a frame it could not
+// parse, a network not up yet, or a source endpoint never registered.
+std::uint8_t Cc2530::data_request_status(bool malformed, std::uint8_t src_ep, util::SteadyTime now) const noexcept {
+  if (malformed) return mt::kInvalidParameter;
+  if (device_state(now) != mt::kStateCoord) return mt::kNwkInvalidRequest;
+  if (endpoints_.count(src_ep) == 0) return mt::kInvalidParameter;
+  return mt::kSuccess;
+}
+
 void Cc2530::af_data_request(util::ByteView data, util::SteadyTime now) {
   util::ByteReader r(data);
   const auto dst = r.u16le();
@@ -90,14 +99,7 @@ void Cc2530::af_data_request(util::ByteView data, util::SteadyTime now) {
   // what arrived, as the module does.
   const auto payload = r.rest().first(std::min<std::size_t>(declared, r.remaining()));
 
-  std::uint8_t status = mt::kSuccess;
-  if (r.failed()) {
-    status = mt::kInvalidParameter;
-  } else if (device_state(now) != mt::kStateCoord) {
-    status = mt::kNwkInvalidRequest;
-  } else if (endpoints_.count(src_ep) == 0) {
-    status = mt::kInvalidParameter;
-  }
+  const std::uint8_t status = data_request_status(r.failed(), src_ep, now);
   const std::uint8_t reply[] = {status};
   Frames frames;
   frames.push_back(PlannedFrame{.at = scaled(kSrspMinMs, kSrspMaxMs), .bytes = mt::srsp(mt::kAf, 0x01, reply)});
@@ -183,14 +185,7 @@ void Cc2530::af_data_request_ext(util::ByteView data, util::SteadyTime now) {
   const auto declared = r.u16le();
   const auto payload = r.rest().first(std::min<std::size_t>(declared, r.remaining()));
 
-  std::uint8_t status = mt::kSuccess;
-  if (r.failed()) {
-    status = mt::kInvalidParameter;
-  } else if (device_state(now) != mt::kStateCoord) {
-    status = mt::kNwkInvalidRequest;
-  } else if (endpoints_.count(src_ep) == 0) {
-    status = mt::kInvalidParameter;
-  }
+  const std::uint8_t status = data_request_status(r.failed(), src_ep, now);
   const std::uint8_t reply[] = {status};
   Frames frames;
   frames.push_back(PlannedFrame{.at = scaled(kSrspMinMs, kSrspMaxMs), .bytes = mt::srsp(mt::kAf, 0x02, reply)});

@@ -90,6 +90,8 @@ class Cc2530 {
   void af_register(util::ByteView data, util::SteadyTime now);
   void af_data_request(util::ByteView data, util::SteadyTime now);
   void af_data_request_ext(util::ByteView data, util::SteadyTime now);
+  [[nodiscard]] std::uint8_t data_request_status(bool malformed, std::uint8_t src_ep,
+                                                 util::SteadyTime now) const noexcept;
   void inverter_exchange(InverterSim& inv, std::uint8_t src_ep, std::uint8_t dst_ep, std::uint8_t trans_id,
                          util::ByteView payload, util::SteadyTime now);
   [[nodiscard]] bool reachable(const InverterSim& inv) const noexcept;
