@@ -6,7 +6,7 @@
 // speed ratios. Not a test: it prints figures (docs/store.md).
 //
 //   bench_history [--years N] [--inverters N] [--skip-influx] [--iterations N]
-//                 [--influx-iterations N] [--dir PATH] [--keep]
+//                 [--influx-iterations N] [--dir PATH] [--keep] [--cache-kib N]
 
 #include <stdlib.h>
 
@@ -42,6 +42,7 @@ struct Options {
   bool keep = false;
   int iterations = 400;
   int influx_iterations = 40;
+  int cache_kib = store::OpenOptions{}.cache_kib;
   std::string dir;
 };
 
@@ -188,9 +189,10 @@ Options parse(int argc, char** argv) {
     else if (a == "--iterations") o.iterations = std::stoi(value());
     else if (a == "--influx-iterations") o.influx_iterations = std::stoi(value());
     else if (a == "--dir") o.dir = value();
+    else if (a == "--cache-kib") o.cache_kib = std::stoi(value());
     else {
       std::cerr << "usage: bench_history [--years N] [--inverters N] [--skip-influx] [--iterations N]\n"
-                   "                     [--influx-iterations N] [--dir PATH] [--keep]\n";
+                   "                     [--influx-iterations N] [--dir PATH] [--keep] [--cache-kib N]\n";
       std::exit(a == "--help" || a == "-h" ? 0 : 2);
     }
   }
@@ -219,6 +221,7 @@ int main(int argc, char** argv) {
   const std::int32_t last_day = shape.last_day();
   fmt::print("site: {} QS1 x 4 inputs, {} years of 5-minute daytime polls ({} .. {}), work dir {}\n", opt.inverters,
              opt.years, cfg.first_day, last_day, dir);
+  fmt::print("store: SQLite page cache {} KiB per connection\n", opt.cache_kib);
 
   // ---- build the store through the public API --------------------------------------------
   std::size_t cycles = 0;
@@ -226,7 +229,7 @@ int main(int argc, char** argv) {
   double build_ms = 0;
   std::uint64_t build_bytes = 0;
   {
-    auto store = take(store::Store::open(db_path), "open");
+    auto store = take(store::Store::open(db_path, {.cache_kib = opt.cache_kib}), "open");
     for (const auto& inv : shape.inverters()) {
       if (auto st = store.add_inverter(inv); !st) {
         std::cerr << "add_inverter: " << st.error().describe() << "\n";
@@ -264,14 +267,14 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 5; ++i) {
     bench::evict_file(db_path);
     const auto t0 = Clock::now();
-    auto s = take(store::Store::open(db_path), "open");
+    auto s = take(store::Store::open(db_path, {.cache_kib = opt.cache_kib}), "open");
     (void)check(s.day_curve(last_day), "first chart");
     cold.push_back(ms_since(t0));
   }
   const Percentiles cold_ms = percentiles(cold);
 
   // ---- the query set ----------------------------------------------------------------------
-  auto store = take(store::Store::open(db_path), "open");
+  auto store = take(store::Store::open(db_path, {.cache_kib = opt.cache_kib}), "open");
   const std::size_t n = static_cast<std::size_t>(std::max(opt.iterations, opt.influx_iterations)) + 8;
   std::mt19937 rng(7);
   std::vector<std::int32_t> days;    // a day of the last year

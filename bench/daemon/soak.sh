@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The daemon as it runs on a Pi, measured from outside: `apsecu emulator --pty` plays the
 # module and nine QS1 in a separate process; `apsecu run` opens the pty like a serial port.
-# Both run on a clock accelerated SPEED times through DAYS simulated days. Prints the daemon's
-# resident memory over time (it must stay under 15 MiB and flat) and its CPU time per poll.
+# Both run on a clock accelerated SPEED times through DAYS simulated days, with the web
+# server on and asked for the live values and today's chart every 10 s. Prints the daemon's
+# resident memory over time (it must stay under 15 MiB and flat), split into heap and other
+# anonymous memory and mapped files (code, SQLite's shared WAL index), and its CPU time.
 #   bench/daemon/soak.sh [BUILD_DIR] [DAYS] [SPEED]
 set -euo pipefail
 build=${1:-build/release}
@@ -36,16 +38,22 @@ reset=$(awk '$1=="reset"{print $2}' "$work/emu.out")
   done
   echo ']}'
 } >"$work/apsecu.json"
-"$apsecu" run --config "$work/apsecu.json" --http "" --clock-start "$start" --clock-speed "$speed" \
+port=$((20000 + RANDOM % 20000))
+"$apsecu" run --config "$work/apsecu.json" --http "127.0.0.1:$port" --clock-start "$start" --clock-speed "$speed" \
   >"$work/daemon.log" 2>&1 &
 daemon=$!
 total_s=$(awk -v d="$days" -v s="$speed" 'BEGIN{printf "%d", d*86400/s}')
 echo "simulating $days days at ${speed}x: ${total_s} s real"
-printf "%8s %10s %10s\n" "real_s" "rss_kib" "cpu_s"
+printf "%8s %6s %10s %10s %10s %8s\n" "real_s" "day" "rss_kib" "anon_kib" "file_kib" "cpu_s"
 for t in $(seq 0 10 "$total_s"); do
-  rss=$(awk '/VmRSS/{print $2}' /proc/$daemon/status 2>/dev/null || echo 0)
+  curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/live" || true
+  date=$(curl -s "http://127.0.0.1:$port/api/v1/live" | sed -n 's/.*"date":"\([0-9-]*\)".*/\1/p')
+  [[ -n "$date" ]] && curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/charts/day?date=$date" || true
+  read -r rss anon file < <(awk '/VmRSS/{r=$2} /RssAnon/{a=$2} /RssFile/{f=$2} /RssShmem/{f+=$2} END{print r, a, f}' \
+    /proc/$daemon/status 2>/dev/null || echo "0 0 0")
   cpu=$(awk '{printf "%.2f", ($14+$15)/100}' /proc/$daemon/stat 2>/dev/null || echo 0)
-  printf "%8s %10s %10s\n" "$t" "$rss" "$cpu"
+  day=$(awk -v t="$t" -v s="$speed" 'BEGIN{printf "%.1f", t*s/86400}')
+  printf "%8s %6s %10s %10s %10s %8s\n" "$t" "$day" "$rss" "$anon" "$file" "$cpu"
   sleep 10
 done
 peak=$(awk '/VmHWM/{print $2}' /proc/$daemon/status)
