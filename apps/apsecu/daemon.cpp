@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -33,6 +34,21 @@ namespace apsecu::app {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr std::chrono::seconds kRadioRetry{10};
+
+// The open radio and the client reading it; the client goes first (declared last).
+struct OpenRadio {
+  OpenRadio(RadioLink opened, std::string port_spec, std::string reset_spec)
+      : link(std::move(opened)),
+        client(std::make_unique<znp::ZnpClient>(*link.transport)),
+        port(std::move(port_spec)),
+        reset(std::move(reset_spec)) {}
+  RadioLink link;
+  std::unique_ptr<znp::ZnpClient> client;
+  std::string port;
+  std::string reset;
+};
 
 // Journal entries to the process log (stderr / journald).
 class LogListener final : public engine::EngineListener {
@@ -226,16 +242,6 @@ int run_daemon(DaemonSetup setup) {
     return 1;
   }
 
-  // The radio: a serial port / TCP, or the built-in emulator.
-  auto radio_link = open_radio(setup.config.radio.port, setup.config.radio.reset_line, setup.emulator, clock);
-  if (!radio_link) {
-    log->critical("{}", radio_link.error().describe());
-    return 1;
-  }
-  auto& link = radio_link->transport;
-  auto& reset = radio_link->reset;
-  znp::ZnpClient client(*link);
-
   auto bus = std::make_shared<LiveBus>(clock);
   BackendHooks hooks;
   hooks.settings_path = setup.config_path.empty() ? (std::filesystem::path(data_dir) / "apsecu.json").string()
@@ -259,12 +265,21 @@ int run_daemon(DaemonSetup setup) {
 
   std::atomic<bool> terminate{false};
   std::mutex engine_mutex;
+  std::condition_variable wake;  // ends a wait for the radio: settings changed, or stop
+  bool settings_changed = false;
   engine::Engine* running = nullptr;
   auto stop_engine = [&] {
     std::lock_guard lock(engine_mutex);
     if (running) running->stop();
+    wake.notify_all();
   };
-  settings.on_change(stop_engine);  // a settings change rebuilds the engine with them
+  settings.on_change([&] {  // a settings change rebuilds the engine with them
+    {
+      std::lock_guard lock(engine_mutex);
+      settings_changed = true;
+    }
+    stop_engine();
+  });
   SignalWatch signals([&](int sig) {
     log->info("signal {}: stopping", sig);
     terminate = true;
@@ -278,19 +293,72 @@ int run_daemon(DaemonSetup setup) {
       stop_engine();
     });
   }
+  // Real time, also on a simulated clock: a port that is missing now may be plugged in.
+  auto wait_for_radio_retry = [&] {
+    std::unique_lock lock(engine_mutex);
+    wake.wait_for(lock, kRadioRetry, [&] { return terminate.load() || settings_changed; });
+  };
 
-  bool link_ok = true;
+  // The radio is opened before an engine run when it is not open yet, when its settings
+  // changed, or after its link was lost (a USB adapter pulled out). Until it opens, the web
+  // pages stay up, the journal says why, and apsecu tries again every kRadioRetry or as
+  // soon as the settings change: a wrong port is fixed from the Settings page.
+  std::optional<OpenRadio> radio_open;
+  std::string radio_failure;  // the last one journaled, so a retry does not repeat it
+  auto journal_radio = [&](engine::Level level, const std::string& message) {
+    const engine::JournalEntry entry{clock.now(), level, "zigbee", message};
+    bus->on_journal(entry);
+    const store::Event event{0, util::unix_seconds(entry.time),
+                             level == engine::Level::Error ? store::EventLevel::Error : store::EventLevel::Info,
+                             entry.source, entry.message};
+    if (auto st = store->append_event(event); !st) log->warn("journal: {}", st.error().describe());
+  };
+
   bool first_run = true;
   // What the last MQTT sink announced to Home Assistant: an inverter deleted from the
   // settings must lose its entities even though the sink is rebuilt with the new settings.
   std::vector<mqtt::InverterInfo> announced;
-  while (!terminate && link_ok) {
+  bool failed = false;
+  std::optional<std::string> lost_link;
+  while (!terminate) {
+    if (lost_link) {
+      radio_open.reset();
+      backend.set_radio_error(*lost_link);
+      radio_failure = *lost_link;  // the engine journaled it
+      lost_link.reset();
+      wait_for_radio_retry();
+      if (terminate) break;
+    }
     auto cfg = settings.get();
+    {
+      std::lock_guard lock(engine_mutex);
+      settings_changed = false;
+    }
     if (auto st = register_inverters(*store, cfg); !st) {
       log->critical("{}", st.error().describe());
-      link_ok = false;
+      failed = true;
       break;
     }
+    if (!radio_open || radio_open->port != cfg.radio.port || radio_open->reset != cfg.radio.reset_line) {
+      radio_open.reset();  // the old port is closed before the new one opens: it may be the same device
+      auto opened = open_radio(cfg.radio.port, cfg.radio.reset_line, setup.emulator, clock);
+      if (!opened) {
+        const auto why = opened.error().describe();
+        backend.set_radio_error(why);
+        if (why != radio_failure) {
+          log->error("{}; trying again every {} s and when the settings change", why, kRadioRetry.count());
+          journal_radio(engine::Level::Error, why);
+          radio_failure = why;
+        }
+        wait_for_radio_retry();
+        continue;
+      }
+      radio_open.emplace(std::move(*opened), cfg.radio.port, cfg.radio.reset_line);
+      backend.set_radio_error({});
+      if (!radio_failure.empty()) journal_radio(engine::Level::Info, "radio open again on " + cfg.radio.port);
+      radio_failure.clear();
+    }
+    auto& client = *radio_open->client;
     const auto ecu = *aps::EcuId::parse(cfg.radio.ecu_id);
     auto cc = engine::coordinator_config(ecu);
     auto radio_timings = setup.radio_timings;
@@ -304,7 +372,7 @@ int run_daemon(DaemonSetup setup) {
         scale(*d);
       }
     }
-    znp::Coordinator coordinator(client, reset.get(), cc);
+    znp::Coordinator coordinator(client, radio_open->link.reset.get(), cc);
     engine::Radio radio(client, ecu, radio_timings);
     fleet::Fleet fleet(fleet_specs(cfg), {.poll_interval_s = static_cast<std::uint32_t>(cfg.polling.interval_s)},
                        stored_states(*store, cfg));
@@ -350,7 +418,7 @@ int run_daemon(DaemonSetup setup) {
     backend.attach(&engine);
     if (terminate) engine.stop();
     log->info("apsecu {} running; data in {}", APSECU_VERSION, data_dir);
-    link_ok = engine.run();
+    const bool link_ok = engine.run();
     backend.attach(nullptr);
     bus->set_snapshot_source({});
     {
@@ -360,16 +428,22 @@ int run_daemon(DaemonSetup setup) {
     if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
     backend.attach_mqtt(nullptr);
     if (mqtt_sink) mqtt_sink->stop();
-    if (!terminate && link_ok) log->info("settings changed: restarting the engine");
+    if (!link_ok && !terminate) {
+      // Closed at the top of the next round, once the engine that reads it is gone.
+      lost_link = "serial link lost: " + client.describe();
+      log->error("{}; opening it again in {} s", *lost_link, kRadioRetry.count());
+    } else if (!terminate) {
+      log->info("settings changed: restarting the engine");
+    }
   }
   terminate = true;
   if (stopper.joinable()) stopper.join();
 
   if (http) http->stop();
   if (auto st = store->checkpoint(); !st) log->warn("checkpoint: {}", st.error().describe());
-  client.stop();
+  radio_open.reset();
   log->info("stopped");
-  return link_ok ? 0 : 3;
+  return failed ? 1 : 0;
 }
 
 }  // namespace apsecu::app

@@ -34,6 +34,11 @@ void DaemonBackend::attach(engine::Engine* engine) {
   engine_ = engine;
 }
 
+void DaemonBackend::set_radio_error(std::string error) {
+  std::lock_guard lock(engine_mutex_);
+  radio_error_ = std::move(error);
+}
+
 std::shared_ptr<const engine::Snapshot> DaemonBackend::snapshot() const {
   std::lock_guard lock(engine_mutex_);
   if (engine_) return engine_->snapshot();
@@ -49,7 +54,12 @@ void DaemonBackend::post(engine::Job job, engine::JobDone done) {
     engine_->post(std::move(job), std::move(done));
     return;
   }
-  if (done) done(util::make_error(znp::Errc::Cancelled, "the engine is restarting with new settings; try again"));
+  if (!done) return;
+  if (!radio_error_.empty()) {
+    done(util::make_error(znp::Errc::Cancelled, "the radio is not open: " + radio_error_));
+    return;
+  }
+  done(util::make_error(znp::Errc::Cancelled, "the engine is restarting with new settings; try again"));
 }
 
 void DaemonBackend::with_store(const std::function<void(store::Store&)>& fn) {

@@ -30,6 +30,9 @@ class DaemonBackend final : public api::Backend {
                 std::string data_dir, BackendHooks hooks);
 
   void attach(engine::Engine* engine);  // nullptr while the engine is being rebuilt
+  // Why there is no engine while the radio cannot be opened (empty once it is): jobs from
+  // the pages are refused with it rather than with "restarting".
+  void set_radio_error(std::string error);
 
   [[nodiscard]] const util::Clock& clock() const override { return clock_; }
   [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;
@@ -64,6 +67,7 @@ class DaemonBackend final : public api::Backend {
   mutable std::mutex engine_mutex_;
   engine::Engine* engine_ = nullptr;
   std::shared_ptr<const engine::Snapshot> last_snapshot_;
+  std::string radio_error_;
 
   std::mutex store_mutex_;
   store::Store reader_;

@@ -187,6 +187,11 @@ util::Status Coordinator::recover(StartMode mode) {
   const auto& policy = config_.recovery;
   std::string last = "no attempt made (max_attempts is 0)";
   for (unsigned attempt = 1; attempt <= policy.max_attempts; ++attempt) {
+    // Resetting a module whose serial link is gone cannot help; the caller reopens the link.
+    if (!client_.link_up()) {
+      ++stats_.recovery_failures;
+      return util::make_error(Errc::LinkDown, "coordinator recovery not tried: the link to the module is lost");
+    }
     if (stats_.consecutive_failures > 0) {
       const auto delay = recovery_delay(policy, stats_.consecutive_failures);
       log()->info("coordinator recovery attempt {}/{} in {} ms", attempt, policy.max_attempts, delay.count());

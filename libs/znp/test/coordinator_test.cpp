@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "apsecu/util/hex.hpp"
 #include "apsecu/znp/messages.hpp"
 #include "frames.hpp"
@@ -271,6 +273,24 @@ TEST(Coordinator, RecoverRetriesWithBackOffThenSucceeds) {
   EXPECT_EQ(coord.stats().recovery_attempts, 5U);
   EXPECT_EQ(coord.stats().consecutive_failures, 0U);
   EXPECT_TRUE(peer.unexpected().empty());
+}
+
+// A USB adapter pulled out: no back-off of resets against a dead link (minutes with the
+// default policy); the caller learns at once and can reopen the port.
+TEST(Coordinator, RecoverGivesUpAtOnceWhenTheLinkIsLost) {
+  ScriptPeer peer;
+  ZnpClient client(peer);
+  RecordingLine line;
+  Sleeps sleeps;
+  Coordinator coord(client, &line, config(), sleeps.sleeper());
+  peer.close();
+  for (int i = 0; i < 200 && client.link_up(); ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_FALSE(client.link_up());
+  auto st = coord.recover(StartMode::Normal);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::LinkDown);
+  EXPECT_TRUE(sleeps.delays.empty());
+  EXPECT_TRUE(line.levels.empty());
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# A radio that is not there does not take the web pages down: `apsecu run` with a port that
+# does not exist serves its pages and journals why; the port set from the Settings API is
+# opened without a restart; the module's link lost while running (its emulator killed) is
+# journaled, and a new port set later is opened again. Inverters: one QS1 on the emulator.
+set -euo pipefail
+apsecu="$1"
+fail() { echo "FAIL: $*" >&2; tail -n 80 "$work/daemon.log" >&2 2>/dev/null; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[[ -n "${KEEP:-}" ]] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $work"' EXIT
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+emulator() {  # emulator NAME: starts one, sets $pty and $reset, $emu to its pid
+  "$apsecu" emulator --pty --inverter QS1:801000000001@2001 >"$work/$1.out" 2>"$work/$1.err" &
+  emu=$!
+  pids+=("$emu")
+  for _ in $(seq 100); do grep -q '^reset ' "$work/$1.out" && break; sleep 0.1; done
+  pty=$(awk '$1=="pty"{print $2}' "$work/$1.out")
+  reset=$(awk '$1=="reset"{print $2}' "$work/$1.out")
+  [[ -c "$pty" ]] || fail "no pty from the emulator: $(cat "$work/$1.out" "$work/$1.err")"
+}
+# Waits up to $1 seconds for `grep -E $2` to match what `$3...` prints.
+wait_until() {
+  local secs="$1" pattern="$2"
+  shift 2
+  for ((i = 0; i < secs * 10; i++)); do
+    "$@" 2>/dev/null | grep -qE -- "$pattern" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+cat >"$work/apsecu.json" <<JSON
+{"version":1,"timezone":"Europe/Amsterdam","location":{"latitude":52.1,"longitude":5.3},
+ "radio":{"ecu_id":"D8A3011B9780","port":"$work/no-such-tty","reset_line":"none"},
+ "storage":{"data_dir":"$work/data"},
+ "inverters":[{"name":"Roof","serial":"801000000001","model":"QS1","panel_power_w":350,"short_address":8193}]}
+JSON
+port=$(free_port)
+"$apsecu" run --config "$work/apsecu.json" --http "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+daemon=$!
+pids+=("$daemon")
+api="http://127.0.0.1:$port/api/v1"
+journal() { curl -s "$api/journal?level=info"; }
+
+# No radio: the pages are up and the journal names the port.
+wait_until 10 . curl -sf "$api/live" || fail "no web pages without a radio: $(tail -5 "$work/daemon.log")"
+wait_until 10 "no-such-tty" journal || fail "the journal does not say why: $(journal)"
+kill -0 "$daemon" || fail "the daemon exited: $(tail -5 "$work/daemon.log")"
+curl -s "$api/live" | grep -q '"coordinator_up":false' || fail "coordinator up without a radio: $(curl -s "$api/live")"
+
+# The right port, set through the Settings API: opened without a restart.
+jar="$work/cookies"
+setup=$(curl -s -c "$jar" -H 'Content-Type: application/json' -d '{"user":"admin","password":"correct horse"}' \
+  "$api/auth/setup")
+csrf=$(sed -E 's/.*"csrf":"([^"]+)".*/\1/' <<<"$setup")
+set_port() {
+  local r
+  r=$(curl -s -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X PUT -w '\n%{http_code}' \
+    -d "{\"radio\":{\"port\":\"$1\",\"reset_line\":\"$2\"}}" "$api/settings")
+  [[ "$(tail -n1 <<<"$r")" == 200 ]] || fail "settings refused: $r"
+}
+emulator first
+set_port "$pty" "$reset"
+wait_until 30 '"coordinator_up":true' curl -s "$api/live" || fail "the coordinator did not come up: $(journal)"
+journal | grep -q "radio open again" || fail "the journal does not say the radio is open: $(journal)"
+
+# The module goes away while running: journaled, the pages stay, and a new port opens.
+kill "$emu"
+wait_until 30 "serial link lost" journal || fail "a lost link is not journaled: $(journal)"
+kill -0 "$daemon" || fail "the daemon exited when the link was lost: $(tail -5 "$work/daemon.log")"
+curl -sf -o /dev/null "$api/live" || fail "no web pages after the link was lost"
+emulator second
+set_port "$pty" "$reset"
+wait_until 30 '"coordinator_up":true' curl -s "$api/live" || fail "the new port was not opened: $(journal)"
+kill -TERM "$daemon"
+wait "$daemon" || fail "no clean stop: $(tail -5 "$work/daemon.log")"
+echo "radio port: all checks passed"
