@@ -8,32 +8,7 @@ set -euo pipefail
 apsecu="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v mosquitto >/dev/null || fail "mosquitto is not installed (scripts/install-deps.sh --test)"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[[ -n "${KEEP:-}" ]] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $work"' EXIT
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-# Waits up to $1 seconds for `grep -E $2` to match in file $3.
-wait_for() {
-  local secs="$1" pattern="$2" file="$3"
-  for ((i = 0; i < secs * 10; i++)); do
-    grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+source "$(dirname "$0")/lib.sh"
 
 mqtt_port=$(free_port)
 cat >"$work/mosquitto.conf" <<EOF

@@ -7,14 +7,7 @@
 set -euo pipefail
 apsecu="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
 "$apsecu" emulator --pty >"$work/emu.out" 2>"$work/emu.err" &
 pids+=($!)
@@ -36,13 +29,6 @@ echo "$*" >>"$POWER_LOG"
 SH
 chmod +x "$work/bin/systemctl"
 
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 daemon=""
 start() {  # start [extra run options...]
   port=$(free_port)

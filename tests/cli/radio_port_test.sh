@@ -5,24 +5,8 @@
 # journaled, and a new port set later is opened again. Inverters: one QS1 on the emulator.
 set -euo pipefail
 apsecu="$1"
-fail() { echo "FAIL: $*" >&2; tail -n 80 "$work/daemon.log" >&2 2>/dev/null; exit 1; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[[ -n "${KEEP:-}" ]] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $work"' EXIT
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+fail() { echo "FAIL: $*" >&2; tail -n 20 "$work/daemon.log" >&2 2>/dev/null; exit 1; }
+source "$(dirname "$0")/lib.sh"
 emulator() {  # emulator NAME: starts one, sets $pty and $reset, $emu to its pid
   "$apsecu" emulator --pty --inverter QS1:801000000001@2001 >"$work/$1.out" 2>"$work/$1.err" &
   emu=$!
@@ -31,16 +15,6 @@ emulator() {  # emulator NAME: starts one, sets $pty and $reset, $emu to its pid
   pty=$(awk '$1=="pty"{print $2}' "$work/$1.out")
   reset=$(awk '$1=="reset"{print $2}' "$work/$1.out")
   [[ -c "$pty" ]] || fail "no pty from the emulator: $(cat "$work/$1.out" "$work/$1.err")"
-}
-# Waits up to $1 seconds for `grep -E $2` to match what `$3...` prints.
-wait_until() {
-  local secs="$1" pattern="$2"
-  shift 2
-  for ((i = 0; i < secs * 10; i++)); do
-    "$@" 2>/dev/null | grep -qE -- "$pattern" && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 cat >"$work/apsecu.json" <<JSON
