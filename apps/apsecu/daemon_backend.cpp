@@ -36,7 +36,18 @@ void DaemonBackend::attach(engine::Engine* engine) {
 
 void DaemonBackend::set_radio_error(std::string error) {
   std::lock_guard lock(engine_mutex_);
+  if (!error.empty() && last_snapshot_ && last_snapshot_->coordinator_up) {
+    // The last engine's values stay on the pages, but not its claim that the module is up.
+    auto down = std::make_shared<engine::Snapshot>(*last_snapshot_);
+    down->coordinator_up = false;
+    last_snapshot_ = std::move(down);
+  }
   radio_error_ = std::move(error);
+}
+
+std::string DaemonBackend::radio_error() const {
+  std::lock_guard lock(engine_mutex_);
+  return radio_error_;
 }
 
 std::shared_ptr<const engine::Snapshot> DaemonBackend::snapshot() const {

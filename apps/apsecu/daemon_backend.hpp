@@ -33,6 +33,7 @@ class DaemonBackend final : public api::Backend {
   // Why there is no engine while the radio cannot be opened (empty once it is): jobs from
   // the pages are refused with it rather than with "restarting".
   void set_radio_error(std::string error);
+  [[nodiscard]] std::string radio_error() const override;
 
   [[nodiscard]] const util::Clock& clock() const override { return clock_; }
   [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;

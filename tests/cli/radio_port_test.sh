@@ -35,6 +35,7 @@ wait_until 10 . curl -sf "$api/live" || fail "no web pages without a radio: $(ta
 wait_until 10 "no-such-tty" journal || fail "the journal does not say why: $(journal)"
 kill -0 "$daemon" || fail "the daemon exited: $(tail -5 "$work/daemon.log")"
 curl -s "$api/live" | grep -q '"coordinator_up":false' || fail "coordinator up without a radio: $(curl -s "$api/live")"
+curl -s "$api/live" | grep -q '"radio_error":"[^"]*no-such-tty' || fail "the live values do not say why: $(curl -s "$api/live")"
 
 # The right port, set through the Settings API: opened without a restart.
 jar="$work/cookies"
@@ -51,12 +52,14 @@ emulator first
 set_port "$pty" "$reset"
 wait_until 30 '"coordinator_up":true' curl -s "$api/live" || fail "the coordinator did not come up: $(journal)"
 journal | grep -q "radio open again" || fail "the journal does not say the radio is open: $(journal)"
+curl -s "$api/live" | grep -q '"radio_error":null' || fail "a radio error is left on the live values"
 
 # The module goes away while running: journaled, the pages stay, and a new port opens.
 kill "$emu"
 wait_until 30 "serial link lost" journal || fail "a lost link is not journaled: $(journal)"
 kill -0 "$daemon" || fail "the daemon exited when the link was lost: $(tail -5 "$work/daemon.log")"
-curl -sf -o /dev/null "$api/live" || fail "no web pages after the link was lost"
+wait_until 5 '"radio_error":"serial link lost' curl -s "$api/live" || fail "no link error on the live values"
+curl -s "$api/live" | grep -q '"coordinator_up":false' || fail "the live values still claim a module: $(curl -s "$api/live")"
 emulator second
 set_port "$pty" "$reset"
 wait_until 30 '"coordinator_up":true' curl -s "$api/live" || fail "the new port was not opened: $(journal)"

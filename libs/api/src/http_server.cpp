@@ -69,6 +69,11 @@ void poke(const std::string& address, int port) {
   ::close(fd);
 }
 
+// The live values as every reader gets them: page, event stream and API.
+json live_of(const Backend& b, const engine::Snapshot& s) {
+  return live_json(s, b.day_of(s.time), b.config().timezone, b.radio_error());
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -116,7 +121,7 @@ util::Status HttpServer::start() {
 
   m.hub = std::make_shared<LiveHub>(
       m.backend, LiveHub::Options{.max_clients = m.options.max_sse_clients, .heartbeat = m.options.sse_heartbeat},
-      [&b = m.backend](const engine::Snapshot& s) { return live_json(s, b.day_of(s.time), b.config().timezone); });
+      [&b = m.backend](const engine::Snapshot& s) { return live_of(b, s); });
   m.api = std::make_unique<Api>(
       Api{m.backend, m.options, std::move(*nets), m.auth, m.hub, m.server, m.backend.clock().steady_now()});
 
@@ -328,16 +333,18 @@ void Api::upload(const std::string& method, const std::string& pattern, UploadHa
 json Api::live() const {
   const auto snap = backend.snapshot();
   if (!snap) return json::object();
-  return live_json(*snap, backend.day_of(snap->time), backend.config().timezone);
+  return live_of(backend, *snap);
 }
 
 std::string Api::live_text() const {
   const auto snap = backend.snapshot();
   if (!snap) return {};
+  auto radio_error = backend.radio_error();
   std::lock_guard lock(live_cache->mutex);
-  if (live_cache->snapshot != snap) {
-    live_cache->text = live_json(*snap, backend.day_of(snap->time), backend.config().timezone).dump();
+  if (live_cache->snapshot != snap || live_cache->radio_error != radio_error) {
+    live_cache->text = live_of(backend, *snap).dump();
     live_cache->snapshot = snap;
+    live_cache->radio_error = std::move(radio_error);
   }
   return live_cache->text;
 }

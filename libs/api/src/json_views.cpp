@@ -99,7 +99,8 @@ json inverter_json(const fleet::InverterView& v) {
   return j;
 }
 
-json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone) {
+json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone,
+               const std::string& radio_error) {
   json window{{"kind", window_kind(s.window.kind)},
               {"start_s", opt_time(s.window.start)},
               {"end_s", opt_time(s.window.end)},
@@ -131,6 +132,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today, const std::string&
           {"date", date_text(today)},
           {"timezone", timezone.empty() ? json(nullptr) : json(timezone)},
           {"coordinator_up", s.coordinator_up},
+          {"radio_error", radio_error.empty() ? json(nullptr) : json(radio_error)},
           {"in_window", s.in_window},
           {"night", !s.in_window},
           {"window", std::move(window)},

@@ -26,7 +26,8 @@ using json = nlohmann::json;
 [[nodiscard]] std::optional<std::pair<int, int>> parse_month(std::string_view text) noexcept;
 
 // `timezone`: the site's IANA zone, so that pages viewed from elsewhere show site times.
-[[nodiscard]] json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone);
+[[nodiscard]] json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone,
+                             const std::string& radio_error);
 [[nodiscard]] json inverter_json(const fleet::InverterView& v);
 [[nodiscard]] json journal_json(const engine::JournalEntry& e);
 [[nodiscard]] json frame_json(const FrameEvent& f);

@@ -47,6 +47,7 @@ inline constexpr const char* kSessionCookie = "apsecu_session";
 struct LiveCache {
   std::mutex mutex;
   std::shared_ptr<const engine::Snapshot> snapshot;
+  std::string radio_error;
   std::string text;
 };
 

@@ -86,6 +86,9 @@ class Backend {
   // The MQTT link as it is now, as a JSON object (docs/http-api.md: state, broker, last
   // error, queue, counters). Default: refused.
   [[nodiscard]] virtual util::Result<std::string> mqtt_status() const;
+  // Why the radio (the serial port to the module) is not open, for the live values; empty
+  // while it is. Default: always open.
+  [[nodiscard]] virtual std::string radio_error() const { return {}; }
 };
 
 }  // namespace apsecu::api
