@@ -210,6 +210,19 @@ engine::EngineSettings engine_settings(const config::Config& cfg) {
   return settings;
 }
 
+// What the pages show while no engine runs (the radio cannot be opened): the inverters as
+// last stored, today's poll window, and no coordinator.
+std::shared_ptr<const engine::Snapshot> idle_snapshot(const config::Config& cfg, store::Store& store,
+                                                      util::WallTime now) {
+  auto snap = std::make_shared<engine::Snapshot>();
+  snap->time = now;
+  snap->window = schedule::poll_window(engine_settings(cfg).window, now);
+  snap->in_window = snap->window.contains(now);
+  const fleet::Fleet fleet(fleet_specs(cfg), {}, stored_states(store, cfg));
+  snap->inverters = fleet.views();
+  return snap;
+}
+
 }  // namespace
 
 int run_daemon(DaemonSetup setup) {
@@ -345,6 +358,7 @@ int run_daemon(DaemonSetup setup) {
       if (!opened) {
         const auto why = opened.error().describe();
         backend.set_radio_error(why);
+        backend.set_idle_snapshot(idle_snapshot(cfg, *store, clock.now()));
         if (why != radio_failure) {
           log->error("{}; trying again every {} s and when the settings change", why, kRadioRetry.count());
           journal_radio(engine::Level::Error, why);

@@ -45,6 +45,11 @@ void DaemonBackend::set_radio_error(std::string error) {
   radio_error_ = std::move(error);
 }
 
+void DaemonBackend::set_idle_snapshot(std::shared_ptr<const engine::Snapshot> snapshot) {
+  std::lock_guard lock(engine_mutex_);
+  if (!engine_) last_snapshot_ = std::move(snapshot);
+}
+
 std::string DaemonBackend::radio_error() const {
   std::lock_guard lock(engine_mutex_);
   return radio_error_;

@@ -34,6 +34,8 @@ class DaemonBackend final : public api::Backend {
   // the pages are refused with it rather than with "restarting".
   void set_radio_error(std::string error);
   [[nodiscard]] std::string radio_error() const override;
+  // Shown while no engine runs; ignored while one does.
+  void set_idle_snapshot(std::shared_ptr<const engine::Snapshot> snapshot);
 
   [[nodiscard]] const util::Clock& clock() const override { return clock_; }
   [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;

@@ -20,6 +20,7 @@ function banner(live) {
   } else if (!live.coordinator_up) {
     parts.push(h('div.msg.error', t('coordinator_down')));
   }
+  if (live.radio_error) return parts;  // no polling to announce until the module answers
   parts.push(h('div.banner' + (live.night ? '.night' : ''), { 'data-testid': 'daystate' },
     live.night ? '🌙 ' + t('night') + ' ' + fmt.time(live.window.start_s && live.window.start_s + 86400)
       : '☀ ' + t('day_state') + ' ' + fmt.time(live.next_cycle_s)));
