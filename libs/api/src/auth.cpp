@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "auth.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "apsecu/api/errors.hpp"
+#include "files.hpp"
 
 namespace apsecu::api {
 namespace {
@@ -52,27 +47,10 @@ std::optional<std::array<std::uint8_t, 32>> token_hash(std::string_view token_he
   return out;
 }
 
-// Written whole to a temporary file, flushed, then renamed over the old one, mode 0600.
-bool write_private_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
+// Both files are small; anything bigger is not ours and reads as absent.
+constexpr std::size_t kMaxFileBytes = 256 * 1024;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_small_file(const std::string& path) { return read_file(path, kMaxFileBytes).value_or(""); }
 
 }  // namespace
 
@@ -94,7 +72,7 @@ std::optional<std::string> Auth::check_credentials(const std::string& user, cons
 }
 
 std::vector<Auth::Account> Auth::load() const {
-  const auto j = nlohmann::json::parse(read_file(options_.users_file), nullptr, false);
+  const auto j = nlohmann::json::parse(read_small_file(options_.users_file), nullptr, false);
   std::vector<Account> out;
   if (!j.is_object() || !j.contains("users") || !j["users"].is_array()) return out;
   for (const auto& u : j["users"]) {
@@ -108,10 +86,7 @@ std::vector<Auth::Account> Auth::load() const {
 util::Status Auth::save(const std::vector<Account>& accounts) const {
   nlohmann::json j{{"version", 1}, {"users", nlohmann::json::array()}};
   for (const auto& a : accounts) j["users"].push_back({{"name", a.user}, {"hash", a.hash}});
-  if (!write_private_file(options_.users_file, j.dump(2) + "\n")) {
-    return util::make_error(Errc::Io, "cannot write " + options_.users_file);
-  }
-  return {};
+  return write_file_atomic(options_.users_file, j.dump(2) + "\n", 0600);
 }
 
 std::string Auth::hash(const std::string& password) const {
@@ -166,7 +141,7 @@ void Auth::expire_locked(util::SteadyTime now) {
 
 void Auth::load_sessions() {
   if (options_.sessions_file.empty()) return;
-  const auto j = nlohmann::json::parse(read_file(options_.sessions_file), nullptr, false);
+  const auto j = nlohmann::json::parse(read_small_file(options_.sessions_file), nullptr, false);
   if (!j.is_object() || !j.contains("sessions") || !j["sessions"].is_array()) return;
   // Stored as wall time, which goes on while apsecu is stopped; held as steady time, which
   // a clock change cannot move.
@@ -199,7 +174,8 @@ void Auth::save_sessions_locked() const {
                     {"token_hash", hex(s.token_hash.data(), s.token_hash.size())},
                     {"expires_unix_s", util::unix_seconds(wall_now + left)}});
   }
-  (void)write_private_file(options_.sessions_file, nlohmann::json{{"version", 1}, {"sessions", list}}.dump(1) + "\n");
+  (void)write_file_atomic(options_.sessions_file, nlohmann::json{{"version", 1}, {"sessions", list}}.dump(1) + "\n",
+                          0600);
 }
 
 NewSession Auth::open_session(const std::string& user) {
