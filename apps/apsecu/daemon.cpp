@@ -12,6 +12,8 @@
 #include <map>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "apsecu/api/http_server.hpp"
 #include "apsecu/config/load_save.hpp"
 #include "apsecu/emulator/emulator.hpp"
@@ -318,13 +320,17 @@ int run_daemon(DaemonSetup setup) {
   // soon as the settings change: a wrong port is fixed from the Settings page.
   std::optional<OpenRadio> radio_open;
   std::string radio_failure;  // the last one journaled, so a retry does not repeat it
+  // With no engine to journal them, radio troubles reach the same listeners its journal
+  // does: the process log, the store's journal and the live pages.
+  LogListener radio_log;
+  sinks::StoreSink radio_journal(*store);
+  engine::ListenerSet radio_listeners;
+  radio_listeners.add(radio_log);
+  radio_listeners.add(radio_journal);
+  radio_listeners.add(*bus);
   auto journal_radio = [&](engine::Level level, const std::string& message) {
-    const engine::JournalEntry entry{clock.now(), level, "zigbee", message};
-    bus->on_journal(entry);
-    const store::Event event{0, util::unix_seconds(entry.time),
-                             level == engine::Level::Error ? store::EventLevel::Error : store::EventLevel::Info,
-                             entry.source, entry.message};
-    if (auto st = store->append_event(event); !st) log->warn("journal: {}", st.error().describe());
+    radio_listeners.on_journal(engine::JournalEntry{clock.now(), level, "zigbee", message});
+    if (auto st = radio_journal.flush(); !st) log->warn("journal: {}", st.error().describe());
   };
 
   bool first_run = true;
@@ -334,15 +340,16 @@ int run_daemon(DaemonSetup setup) {
   bool failed = false;
   std::optional<std::string> lost_link;
   while (!terminate) {
+    auto cfg = settings.get();
     if (lost_link) {
       radio_open.reset();
-      backend.set_radio_error(*lost_link);
+      backend.set_radio_down(*lost_link, idle_snapshot(cfg, *store, clock.now()));
       radio_failure = *lost_link;  // the engine journaled it
       lost_link.reset();
       wait_for_radio_retry();
       if (terminate) break;
+      cfg = settings.get();
     }
-    auto cfg = settings.get();
     {
       std::lock_guard lock(engine_mutex);
       settings_changed = false;
@@ -357,18 +364,17 @@ int run_daemon(DaemonSetup setup) {
       auto opened = open_radio(cfg.radio.port, cfg.radio.reset_line, setup.emulator, clock);
       if (!opened) {
         const auto why = opened.error().describe();
-        backend.set_radio_error(why);
-        backend.set_idle_snapshot(idle_snapshot(cfg, *store, clock.now()));
+        backend.set_radio_down(why, idle_snapshot(cfg, *store, clock.now()));
         if (why != radio_failure) {
-          log->error("{}; trying again every {} s and when the settings change", why, kRadioRetry.count());
-          journal_radio(engine::Level::Error, why);
+          journal_radio(engine::Level::Error,
+                        fmt::format("{}; trying again every {} s and when the settings change", why, kRadioRetry.count()));
           radio_failure = why;
         }
         wait_for_radio_retry();
         continue;
       }
       radio_open.emplace(std::move(*opened), cfg.radio.port, cfg.radio.reset_line);
-      backend.set_radio_error({});
+      backend.set_radio_up();
       if (!radio_failure.empty()) journal_radio(engine::Level::Info, "radio open again on " + cfg.radio.port);
       radio_failure.clear();
     }

@@ -34,20 +34,15 @@ void DaemonBackend::attach(engine::Engine* engine) {
   engine_ = engine;
 }
 
-void DaemonBackend::set_radio_error(std::string error) {
+void DaemonBackend::set_radio_down(std::string why, std::shared_ptr<const engine::Snapshot> idle) {
   std::lock_guard lock(engine_mutex_);
-  if (!error.empty() && last_snapshot_ && last_snapshot_->coordinator_up) {
-    // The last engine's values stay on the pages, but not its claim that the module is up.
-    auto down = std::make_shared<engine::Snapshot>(*last_snapshot_);
-    down->coordinator_up = false;
-    last_snapshot_ = std::move(down);
-  }
-  radio_error_ = std::move(error);
+  radio_error_ = std::move(why);
+  if (!engine_) last_snapshot_ = std::move(idle);
 }
 
-void DaemonBackend::set_idle_snapshot(std::shared_ptr<const engine::Snapshot> snapshot) {
+void DaemonBackend::set_radio_up() {
   std::lock_guard lock(engine_mutex_);
-  if (!engine_) last_snapshot_ = std::move(snapshot);
+  radio_error_.clear();
 }
 
 std::string DaemonBackend::radio_error() const {

@@ -30,12 +30,12 @@ class DaemonBackend final : public api::Backend {
                 std::string data_dir, BackendHooks hooks);
 
   void attach(engine::Engine* engine);  // nullptr while the engine is being rebuilt
-  // Why there is no engine while the radio cannot be opened (empty once it is): jobs from
-  // the pages are refused with it rather than with "restarting".
-  void set_radio_error(std::string error);
+  // While the radio cannot be opened there is no engine: the pages show `idle` (what is
+  // known without one) and `why`, and their jobs are refused with it rather than with
+  // "restarting". set_radio_up() ends that.
+  void set_radio_down(std::string why, std::shared_ptr<const engine::Snapshot> idle);
+  void set_radio_up();
   [[nodiscard]] std::string radio_error() const override;
-  // Shown while no engine runs; ignored while one does.
-  void set_idle_snapshot(std::shared_ptr<const engine::Snapshot> snapshot);
 
   [[nodiscard]] const util::Clock& clock() const override { return clock_; }
   [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;
