@@ -51,7 +51,6 @@ util::Result<ArchiveLib> open_library() {
   r("archive_read_free", lib.read_free);
   r("archive_read_support_filter_gzip", lib.read_support_filter_gzip);
   r("archive_read_support_format_tar", lib.read_support_format_tar);
-  r("archive_read_support_format_raw", lib.read_support_format_raw);
   r("archive_read_open_filename", lib.read_open_filename);
   r("archive_read_next_header", lib.read_next_header);
   r("archive_read_data", lib.read_data);

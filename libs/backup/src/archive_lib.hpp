@@ -20,7 +20,6 @@ struct ArchiveLib {
   decltype(&::archive_read_free) read_free;
   decltype(&::archive_read_support_filter_gzip) read_support_filter_gzip;
   decltype(&::archive_read_support_format_tar) read_support_format_tar;
-  decltype(&::archive_read_support_format_raw) read_support_format_raw;
   decltype(&::archive_read_open_filename) read_open_filename;
   decltype(&::archive_read_next_header) read_next_header;
   decltype(&::archive_read_data) read_data;
