@@ -14,13 +14,10 @@ function windowText(live) {
 
 function banner(live) {
   document.body.classList.toggle('night', live.night);
+  // No polling to announce until the module answers.
+  if (live.radio_error) return [h('div.msg.error', { 'data-testid': 'radio-error' }, t('radio_error') + ' ' + live.radio_error)];
   const parts = [];
-  if (live.radio_error) {
-    parts.push(h('div.msg.error', { 'data-testid': 'radio-error' }, t('radio_error') + ' ' + live.radio_error));
-  } else if (!live.coordinator_up) {
-    parts.push(h('div.msg.error', t('coordinator_down')));
-  }
-  if (live.radio_error) return parts;  // no polling to announce until the module answers
+  if (!live.coordinator_up) parts.push(h('div.msg.error', t('coordinator_down')));
   parts.push(h('div.banner' + (live.night ? '.night' : ''), { 'data-testid': 'daystate' },
     live.night ? '🌙 ' + t('night') + ' ' + fmt.time(live.window.start_s && live.window.start_s + 86400)
       : '☀ ' + t('day_state') + ' ' + fmt.time(live.next_cycle_s)));
