@@ -46,8 +46,7 @@ total_s=$(awk -v d="$days" -v s="$speed" 'BEGIN{printf "%d", d*86400/s}')
 echo "simulating $days days at ${speed}x: ${total_s} s real"
 printf "%8s %6s %10s %10s %10s %8s\n" "real_s" "day" "rss_kib" "anon_kib" "file_kib" "cpu_s"
 for t in $(seq 0 10 "$total_s"); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/live" || true
-  date=$(curl -s "http://127.0.0.1:$port/api/v1/live" | sed -n 's/.*"date":"\([0-9-]*\)".*/\1/p')
+  date=$(curl -s "http://127.0.0.1:$port/api/v1/live" | sed -n 's/.*"date":"\([0-9-]*\)".*/\1/p' || true)
   [[ -n "$date" ]] && curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/charts/day?date=$date" || true
   read -r rss anon file < <(awk '/VmRSS/{r=$2} /RssAnon/{a=$2} /RssFile/{f=$2} /RssShmem/{f+=$2} END{print r, a, f}' \
     /proc/$daemon/status 2>/dev/null || echo "0 0 0")
