@@ -9,11 +9,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port on loopback that nothing listens on.
+# A TCP port on loopback that nothing listens on, below Linux's ephemeral range
+# (32768-60999): a port up there can be taken by any outgoing connection before the
+# server binds it.
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
