@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <sys/wait.h>
 
 #include <fmt/format.h>
@@ -28,16 +29,53 @@ DaemonBackend::DaemonBackend(const util::Clock& clock, ConfigService& config, st
       hooks_(std::move(hooks)),
       reader_(std::move(reader)) {}
 
+namespace {
+
+// As many as one engine queues: beyond that the radio would be busy for minutes anyway.
+constexpr std::size_t kMaxHeldJobs = engine::kMaxQueuedJobs;
+
+void fail_all(std::deque<engine::QueuedJob> jobs, const std::string& why) {
+  for (auto& q : jobs) {
+    if (q.done) q.done(util::make_error(znp::Errc::Cancelled, why));
+  }
+}
+
+}  // namespace
+
+DaemonBackend::~DaemonBackend() { fail_all(std::exchange(held_, {}), "apsecu is stopping"); }
+
 void DaemonBackend::attach(engine::Engine* engine) {
-  std::lock_guard lock(engine_mutex_);
-  if (engine_ && !engine) last_snapshot_ = engine_->snapshot();
-  engine_ = engine;
+  std::deque<engine::QueuedJob> refused;
+  {
+    std::lock_guard lock(engine_mutex_);
+    if (engine_ && !engine) {
+      last_snapshot_ = engine_->snapshot();
+      for (auto& q : engine_->take_unrun()) {
+        if (held_.size() < kMaxHeldJobs) {
+          held_.push_back(std::move(q));
+        } else {
+          refused.push_back(std::move(q));
+        }
+      }
+    }
+    engine_ = engine;
+    if (engine_) {
+      for (auto& q : std::exchange(held_, {})) engine_->post(std::move(q.job), std::move(q.done));
+    }
+  }
+  // Outside the lock: a `done` may post again.
+  fail_all(std::move(refused), "the radio is busy: too many commands are waiting");
 }
 
 void DaemonBackend::set_radio_down(std::string why, std::shared_ptr<const engine::Snapshot> idle) {
-  std::lock_guard lock(engine_mutex_);
-  radio_error_ = std::move(why);
-  if (!engine_) last_snapshot_ = std::move(idle);
+  std::deque<engine::QueuedJob> held;
+  {
+    std::lock_guard lock(engine_mutex_);
+    radio_error_ = why;
+    if (!engine_) last_snapshot_ = std::move(idle);
+    held = std::exchange(held_, {});
+  }
+  fail_all(std::move(held), "the radio is not open: " + why);
 }
 
 void DaemonBackend::set_radio_up() {
@@ -60,17 +98,23 @@ std::shared_ptr<const engine::Snapshot> DaemonBackend::snapshot() const {
 }
 
 void DaemonBackend::post(engine::Job job, engine::JobDone done) {
-  std::lock_guard lock(engine_mutex_);
-  if (engine_) {
-    engine_->post(std::move(job), std::move(done));
-    return;
+  std::string refused;
+  {
+    std::lock_guard lock(engine_mutex_);
+    if (engine_) {
+      engine_->post(std::move(job), std::move(done));
+      return;
+    }
+    if (!radio_error_.empty()) {
+      refused = "the radio is not open: " + radio_error_;
+    } else if (held_.size() >= kMaxHeldJobs) {
+      refused = "the radio is busy: too many commands are waiting";
+    } else {
+      held_.push_back({std::move(job), std::move(done)});
+      return;
+    }
   }
-  if (!done) return;
-  if (!radio_error_.empty()) {
-    done(util::make_error(znp::Errc::Cancelled, "the radio is not open: " + radio_error_));
-    return;
-  }
-  done(util::make_error(znp::Errc::Cancelled, "the engine is restarting with new settings; try again"));
+  if (done) done(util::make_error(znp::Errc::Cancelled, refused));
 }
 
 void DaemonBackend::with_store(const std::function<void(store::Store&)>& fn) {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The running daemon as the web API sees it (api::Backend). The engine comes and goes
-// (a settings change rebuilds it); in between, radio jobs are refused with a clear message.
+// (a settings change rebuilds it); radio jobs sent in between wait for the next engine,
+// since a page that adds an inverter and pairs it at once causes exactly that rebuild.
+// While the radio cannot be opened they are refused, with the reason.
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,7 +32,12 @@ class DaemonBackend final : public api::Backend {
   DaemonBackend(const util::Clock& clock, ConfigService& config, std::shared_ptr<LiveBus> bus, store::Store reader,
                 std::string data_dir, BackendHooks hooks);
 
-  void attach(engine::Engine* engine);  // nullptr while the engine is being rebuilt
+  ~DaemonBackend() override;
+  DaemonBackend(const DaemonBackend&) = delete;
+  DaemonBackend& operator=(const DaemonBackend&) = delete;
+
+  // nullptr after the engine's run() returned: its unrun jobs are held for the next one.
+  void attach(engine::Engine* engine);
   // While the radio cannot be opened there is no engine: the pages show `idle` (what is
   // known without one) and `why`, and their jobs are refused with it rather than with
   // "restarting". set_radio_up() ends that.
@@ -71,6 +79,7 @@ class DaemonBackend final : public api::Backend {
   engine::Engine* engine_ = nullptr;
   std::shared_ptr<const engine::Snapshot> last_snapshot_;
   std::string radio_error_;
+  std::deque<engine::QueuedJob> held_;  // for the next engine
 
   std::mutex store_mutex_;
   store::Store reader_;

@@ -2,6 +2,7 @@
 #include "apsecu/engine/engine.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,7 +47,17 @@ Engine::Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinato
   publish(clock_.now());
 }
 
-Engine::~Engine() { client_.set_tap({}); }
+Engine::~Engine() {
+  client_.set_tap({});
+  for (auto& q : take_unrun()) {
+    if (q.done) q.done(util::make_error(znp::Errc::Cancelled, "the engine stopped before this command ran"));
+  }
+}
+
+std::deque<QueuedJob> Engine::take_unrun() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(jobs_, {});
+}
 
 void Engine::journal(Level level, std::string source, std::string message) {
   listener_.on_journal(JournalEntry{clock_.now(), level, std::move(source), std::move(message)});
@@ -251,7 +262,7 @@ util::Result<std::string> Engine::execute(Job& job) {
 
 bool Engine::drain_jobs() {
   for (;;) {
-    Queued q;
+    QueuedJob q;
     {
       std::lock_guard lock(mutex_);
       if (stop_ || jobs_.empty()) return !stop_;

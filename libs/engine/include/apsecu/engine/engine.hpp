@@ -97,12 +97,20 @@ using Job = std::variant<PollNow, Pair, RawCommand, Reboot, SetPowerLimit, Healt
 // The outcome as text for a person (console, API); an Error when the job failed.
 using JobDone = std::function<void(util::Result<std::string>)>;
 
+inline constexpr std::size_t kMaxQueuedJobs = 64;
+
 struct EngineSettings {
   std::chrono::seconds poll_interval{300};
   std::chrono::seconds health_interval{600};
   schedule::WindowPolicy window;
   std::function<fleet::DayKey(util::WallTime)> day_of;  // local day of a wall time
-  std::size_t max_queued_jobs = 64;
+  std::size_t max_queued_jobs = kMaxQueuedJobs;
+};
+
+// A command waiting for the engine, with whom to tell its outcome.
+struct QueuedJob {
+  Job job;
+  JobDone done;
 };
 
 class Engine {
@@ -120,12 +128,12 @@ class Engine {
   // Thread-safe. Refused (done called with an error) when the queue is full.
   void post(Job job, JobDone done = {});
   [[nodiscard]] std::shared_ptr<const Snapshot> snapshot() const;
+  // After run() has returned: the commands that were posted but not run, for the next
+  // engine (a settings change rebuilds it; a command sent just then must not be lost).
+  // What is still queued when the engine is destroyed is told it was cancelled.
+  [[nodiscard]] std::deque<QueuedJob> take_unrun();
 
  private:
-  struct Queued {
-    Job job;
-    JobDone done;
-  };
   void ensure_coordinator();
   void run_cycle(util::WallTime now, std::optional<aps::Serial> only = {});
   void roll_day(util::WallTime now);
@@ -155,7 +163,7 @@ class Engine {
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
-  std::deque<Queued> jobs_;
+  std::deque<QueuedJob> jobs_;
   bool stop_ = false;
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<unpi::Frame> capture_;  // frames received during a raw console command
