@@ -20,7 +20,6 @@
 #include "apsecu/engine/engine.hpp"
 #include "apsecu/engine/listener_set.hpp"
 #include "apsecu/engine/setup.hpp"
-#include "apsecu/mqtt/sink.hpp"
 #include "apsecu/sinks/store_sink.hpp"
 #include "apsecu/store/store.hpp"
 #include "apsecu/transport/reset_line.hpp"
@@ -30,6 +29,7 @@
 #include "config_service.hpp"
 #include "daemon_backend.hpp"
 #include "live_bus.hpp"
+#include "mqtt_link.hpp"
 #include "radio_link.hpp"
 
 namespace apsecu::app {
@@ -334,9 +334,7 @@ int run_daemon(DaemonSetup setup) {
   };
 
   bool first_run = true;
-  // What the last MQTT sink announced to Home Assistant: an inverter deleted from the
-  // settings must lose its entities even though the sink is rebuilt with the new settings.
-  std::vector<mqtt::InverterInfo> announced;
+  MqttLink mqtt(clock, backend);
   bool failed = false;
   std::optional<std::string> lost_link;
   while (!terminate) {
@@ -359,6 +357,7 @@ int run_daemon(DaemonSetup setup) {
       failed = true;
       break;
     }
+    mqtt.apply(cfg);
     if (!radio_open || radio_open->port != cfg.radio.port || radio_open->reset != cfg.radio.reset_line) {
       radio_open.reset();  // the old port is closed before the new one opens: it may be the same device
       auto opened = open_radio(cfg.radio.port, cfg.radio.reset_line, setup.emulator, clock);
@@ -405,24 +404,7 @@ int run_daemon(DaemonSetup setup) {
     listeners.add(store_sink);
     listeners.add(housekeeping);
     listeners.add(*bus);
-    std::unique_ptr<mqtt::MqttSink> mqtt_sink;
-    if (cfg.mqtt.enabled) {
-      // Commands from the broker reach whichever engine is running, through the backend.
-      auto options = mqtt::sink_options(cfg, APSECU_VERSION);
-      auto now_announced = options.inverters;
-      mqtt_sink = std::make_unique<mqtt::MqttSink>(
-          std::move(options), clock,
-          [&backend](engine::Job job, engine::JobDone done) { backend.post(std::move(job), std::move(done)); });
-      if (auto st = mqtt_sink->start(); !st) {
-        log->error("MQTT not started: {}", st.error().describe());
-        mqtt_sink.reset();
-      } else {
-        mqtt_sink->retire(announced);
-        backend.attach_mqtt(mqtt_sink.get());
-        announced = std::move(now_announced);
-        listeners.add(*mqtt_sink);
-      }
-    }
+    if (auto* sink = mqtt.sink()) listeners.add(*sink);
     engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, engine_settings(cfg));
     bus->set_snapshot_source([&engine] { return engine.snapshot(); });
     if (first_run && setup.pair_unpaired_at_start) {
@@ -446,8 +428,6 @@ int run_daemon(DaemonSetup setup) {
       running = nullptr;
     }
     if (auto st = store_sink.flush(); !st) log->error("journal not flushed: {}", st.error().describe());
-    backend.attach_mqtt(nullptr);
-    if (mqtt_sink) mqtt_sink->stop();
     if (!link_ok && !terminate) {
       // Closed at the top of the next round, once the engine that reads it is gone.
       lost_link = "serial link lost: " + client.describe();
@@ -458,6 +438,7 @@ int run_daemon(DaemonSetup setup) {
   }
   terminate = true;
   if (stopper.joinable()) stopper.join();
+  mqtt.stop();
 
   if (http) http->stop();
   if (auto st = store->checkpoint(); !st) log->warn("checkpoint: {}", st.error().describe());

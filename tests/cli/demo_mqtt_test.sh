@@ -3,10 +3,17 @@
 # and 3 on domoticz/in, Home Assistant discovery for the three inverters and the ECU, the
 # online/offline status, commands on apsecu/cmd answered on apsecu/reply (a retained one
 # refused), the web page's test button, and an inverter deleted through the web API losing
-# its Home Assistant entities.
+# its Home Assistant entities on the same connection.
 set -euo pipefail
 apsecu="$1"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- the demo's log, last lines:" >&2
+  tail -n 15 "$work/demo.log" >&2 2>/dev/null
+  echo "--- messages, last lines:" >&2
+  tail -n 10 "$work/messages" >&2 2>/dev/null
+  exit 1
+}
 command -v mosquitto >/dev/null || fail "mosquitto is not installed (scripts/install-deps.sh --test)"
 source "$(dirname "$0")/lib.sh"
 
@@ -101,6 +108,11 @@ done
 out=$(post -X PUT "$api/mqtt" -d "{\"port\":$mqtt_port}")
 [[ "$out" == *$'\n'200 ]] || fail "restoring the MQTT port: $out"
 
+connected_since() { curl -s -b "$jar" "$api/mqtt/status" | sed -E 's/.*"connected_since_s":([0-9]+).*/\1/'; }
+wait_until 30 '"state":"connected"' curl -s -b "$jar" "$api/mqtt/status" || fail "MQTT not back on the broker's port: $(curl -s -b "$jar" "$api/mqtt/status")"
+since_before=$(connected_since)
+[[ "$since_before" =~ ^[0-9]+$ ]] || fail "MQTT status has no connection time: $since_before"
+lines_before=$(wc -l <"$work/messages")
 out=$(post -X DELETE "$api/inverters/703000021300")
 [[ "$out" == *$'\n'200 ]] || fail "delete: $out"
 wait_for 30 '^0\|homeassistant/sensor/apsecu_703000021300/energy_lifetime/config\|$' "$work/messages" ||
@@ -108,13 +120,19 @@ wait_for 30 '^0\|homeassistant/sensor/apsecu_703000021300/energy_lifetime/config
 wait_for 10 '^0\|apsecu/inverter/703000021300\|$' "$work/messages" || fail "the deleted DS3 kept its state topic"
 grep -q '^0|homeassistant/sensor/apsecu_801000007312/energy_lifetime/config|$' "$work/messages" &&
   fail "an inverter still in the settings lost its entities"
-# The others keep publishing after the settings change rebuilt the engine and the sink.
+# The others keep publishing after the settings change rebuilt the engine.
 lines=$(wc -l <"$work/messages")
 for ((i = 0; i < 300; i++)); do
   tail -n +"$((lines + 1))" "$work/messages" | grep -q '|domoticz/in|{"idx":2,' && break
   sleep 0.1
 done
 ((i < 300)) || fail "no readings after deleting an inverter"
+# The broker settings did not change, so neither did the connection: Home Assistant never
+# saw apsecu go offline.
+[[ "$(connected_since)" == "$since_before" ]] ||
+  fail "deleting an inverter reconnected MQTT: connected since $(connected_since), before since $since_before"
+tail -n +"$((lines_before + 1))" "$work/messages" | grep -q '|apsecu/status|offline$' &&
+  fail "deleting an inverter sent apsecu offline"
 
 # ---- a clean stop says offline ----------------------------------------------------------------
 kill -TERM "$demo"

@@ -82,6 +82,8 @@ struct Mqtt {
   bool ha_discovery = false;
   std::string ha_prefix = "homeassistant";
   int queue_max_messages = 10000;  // store-and-forward while the broker is away
+
+  bool operator==(const Mqtt&) const = default;
 };
 
 struct Config {
