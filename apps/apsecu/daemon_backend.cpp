@@ -31,7 +31,8 @@ DaemonBackend::DaemonBackend(const util::Clock& clock, ConfigService& config, st
 
 namespace {
 
-// As many as one engine queues: beyond that the radio would be busy for minutes anyway.
+// As many as one engine queues (the jobs move from one to the other): beyond that the radio
+// would be busy for minutes anyway.
 constexpr std::size_t kMaxHeldJobs = engine::kMaxQueuedJobs;
 
 void fail_all(std::deque<engine::QueuedJob> jobs, const std::string& why) {
@@ -45,26 +46,16 @@ void fail_all(std::deque<engine::QueuedJob> jobs, const std::string& why) {
 DaemonBackend::~DaemonBackend() { fail_all(std::exchange(held_, {}), "apsecu is stopping"); }
 
 void DaemonBackend::attach(engine::Engine* engine) {
-  std::deque<engine::QueuedJob> refused;
-  {
-    std::lock_guard lock(engine_mutex_);
-    if (engine_ && !engine) {
-      last_snapshot_ = engine_->snapshot();
-      for (auto& q : engine_->take_unrun()) {
-        if (held_.size() < kMaxHeldJobs) {
-          held_.push_back(std::move(q));
-        } else {
-          refused.push_back(std::move(q));
-        }
-      }
-    }
-    engine_ = engine;
-    if (engine_) {
-      for (auto& q : std::exchange(held_, {})) engine_->post(std::move(q.job), std::move(q.done));
-    }
+  std::lock_guard lock(engine_mutex_);
+  if (engine_ && !engine) {
+    last_snapshot_ = engine_->snapshot();
+    // held_ is empty while an engine runs, and the engine queued no more than kMaxHeldJobs.
+    held_ = engine_->take_unrun();
   }
-  // Outside the lock: a `done` may post again.
-  fail_all(std::move(refused), "the radio is busy: too many commands are waiting");
+  engine_ = engine;
+  if (engine_) {
+    for (auto& q : std::exchange(held_, {})) engine_->post(std::move(q.job), std::move(q.done));
+  }
 }
 
 void DaemonBackend::set_radio_down(std::string why, std::shared_ptr<const engine::Snapshot> idle) {

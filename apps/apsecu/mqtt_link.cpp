@@ -27,7 +27,6 @@ void MqttLink::apply(const config::Config& cfg) {
     return;
   }
   stop();
-  auto now_announced = options.inverters;
   built_with_ = options;
   // Commands from the broker reach whichever engine is running, through the backend.
   sink_ = std::make_unique<mqtt::MqttSink>(std::move(options), clock_, [this](engine::Job job, engine::JobDone done) {
@@ -39,7 +38,7 @@ void MqttLink::apply(const config::Config& cfg) {
     return;
   }
   sink_->retire(announced_);
-  announced_ = std::move(now_announced);
+  announced_ = built_with_.inverters;
   backend_.attach_mqtt(sink_.get());
 }
 
