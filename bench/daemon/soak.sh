@@ -11,8 +11,7 @@ build=${1:-build/release}
 days=${2:-30}
 speed=${3:-20000}
 apsecu="$build/apps/apsecu/apsecu"
-work=$(mktemp -d)
-trap 'kill $emu $daemon 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+source "$(dirname "$0")/../../tests/cli/lib.sh"  # $work, cleanup of $pids, free_port
 start="2026-06-01T02:00Z"
 
 invs=()
@@ -22,7 +21,7 @@ for i in $(seq 1 9); do
   invs+=(--inverter "QS1:$serial@$(printf %04X $((0x2000 + i)))")
 done
 "$apsecu" emulator --pty --start "$start" --speed "$speed" --timing 0.05 "${invs[@]}" >"$work/emu.out" 2>"$work/emu.err" &
-emu=$!
+pids+=($!)
 for _ in $(seq 100); do grep -q '^reset ' "$work/emu.out" && break; sleep 0.1; done
 pty=$(awk '$1=="pty"{print $2}' "$work/emu.out")
 reset=$(awk '$1=="reset"{print $2}' "$work/emu.out")
@@ -38,10 +37,11 @@ reset=$(awk '$1=="reset"{print $2}' "$work/emu.out")
   done
   echo ']}'
 } >"$work/apsecu.json"
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 "$apsecu" run --config "$work/apsecu.json" --http "127.0.0.1:$port" --clock-start "$start" --clock-speed "$speed" \
   >"$work/daemon.log" 2>&1 &
 daemon=$!
+pids+=("$daemon")
 total_s=$(awk -v d="$days" -v s="$speed" 'BEGIN{printf "%d", d*86400/s}')
 echo "simulating $days days at ${speed}x: ${total_s} s real"
 printf "%8s %6s %10s %10s %10s %8s\n" "real_s" "day" "rss_kib" "anon_kib" "file_kib" "cpu_s"

@@ -1,4 +1,4 @@
-# Sourced by the end-to-end scripts here: a scratch directory and the processes started in
+# Sourced by the end-to-end scripts here and bench/daemon/soak.sh: a scratch directory and the processes started in
 # it, cleaned up on exit (kept with KEEP=1, for a look), and waits that give up.
 work=$(mktemp -d)
 pids=()
