@@ -242,11 +242,13 @@ util::Result<std::string> Engine::execute(Job& job) {
             journal(Level::Info, "console", "reboot sent to " + j.serial.str());
             return std::string("reboot sent");
           } else {
-            auto limit = radio_.set_power_limit(*spec->short_address, spec->model, j.limit_w);
+            auto limit = radio_.set_power_limit(*spec->short_address, spec->model, j.limit_per_panel_w);
             if (!limit) return limit.error();
             journal(Level::Info, "console", fmt::format("{} limited to {:.0f} W", j.serial.str(), *limit));
             return fmt::format("power limit {:.0f} W confirmed", *limit);
           }
+        } else if constexpr (std::is_same_v<T, SetOutput>) {
+          return util::make_error(znp::Errc::BadStatus, "switching an inverter on or off is not supported yet");
         } else if constexpr (std::is_same_v<T, HealthCheck>) {
           const auto h = coordinator_.health_check();
           return h.up() ? std::string("coordinator up") : "coordinator down: " + h.reason;
@@ -334,6 +336,17 @@ std::string_view level_name(Level l) noexcept {
     case Level::Info: return "info";
     case Level::Warning: return "warning";
     case Level::Error: return "error";
+  }
+  return "?";
+}
+
+std::string_view limit_state_name(LimitState s) noexcept {
+  switch (s) {
+    case LimitState::None: return "none";
+    case LimitState::Accepted: return "accepted";
+    case LimitState::Refused: return "refused";
+    case LimitState::Confirmed: return "confirmed";
+    case LimitState::NotApplied: return "not_applied";
   }
   return "?";
 }

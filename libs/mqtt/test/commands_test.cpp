@@ -52,7 +52,7 @@ TEST(MqttCommands, PowerLimitAndReboot) {
   ASSERT_TRUE(limit.ok());
   const auto job = std::get<engine::SetPowerLimit>(to_job(*limit));
   EXPECT_EQ(job.serial.str(), "801000012345");
-  EXPECT_DOUBLE_EQ(job.limit_w, 300);
+  EXPECT_DOUBLE_EQ(job.limit_per_panel_w, 300);
 
   auto reboot = parse_command(R"({"reboot":"408000158215"})", kInverters);
   ASSERT_TRUE(reboot.ok());

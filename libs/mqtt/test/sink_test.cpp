@@ -171,7 +171,7 @@ TEST_F(MqttCommandsLive, GoodCommandsReachTheEngineAndTheirOutcomeComesBack) {
   const auto jobs = this->jobs();
   ASSERT_EQ(jobs.size(), 3U);
   EXPECT_FALSE(std::get<engine::PollNow>(jobs[0]).serial.has_value());
-  EXPECT_DOUBLE_EQ(std::get<engine::SetPowerLimit>(jobs[1]).limit_w, 250);
+  EXPECT_DOUBLE_EQ(std::get<engine::SetPowerLimit>(jobs[1]).limit_per_panel_w, 250);
   EXPECT_EQ(std::get<engine::Reboot>(jobs[2]).serial.str(), "408000158215");
   EXPECT_EQ(sink_->status().commands, 3U);
 }

@@ -50,6 +50,23 @@ struct CycleReport {
   std::vector<fleet::InverterView> views;
 };
 
+// What apsecu last asked of an inverter's output and what came of it, for the pages, MQTT
+// and Home Assistant.
+enum class LimitState : std::uint8_t {
+  None,        // never set through apsecu
+  Accepted,    // the inverter acknowledged the set (and the read-back matched, when it answered)
+  Refused,     // the inverter answered the set with a refusal
+  Confirmed,   // later polls showed the measured power within the limit
+  NotApplied,  // later polls showed more power than the limit allows: acknowledged but ignored
+};
+struct InverterControl {
+  aps::Serial serial;
+  std::optional<double> limit_per_panel_w;  // the last limit sent
+  LimitState limit_state = LimitState::None;
+  std::optional<bool> output_on;  // the last on/off sent; nullopt: never switched (on)
+  std::string detail;             // for a person: what the inverter answered
+};
+
 struct Snapshot {
   util::WallTime time;
   bool coordinator_up = false;
@@ -57,6 +74,7 @@ struct Snapshot {
   schedule::PollWindow window;
   std::optional<util::WallTime> next_cycle;
   std::vector<fleet::InverterView> inverters;
+  std::vector<InverterControl> controls;  // one per inverter that was limited or switched
 };
 
 class EngineListener {
@@ -85,15 +103,21 @@ struct RawCommand {
 struct Reboot {
   aps::Serial serial;
 };
+// The stock ECU's set_maxpower takes watts per panel (per input), not per inverter.
 struct SetPowerLimit {
   aps::Serial serial;
-  double limit_w = 0;
+  double limit_per_panel_w = 0;
+};
+// Switches the inverter's grid output on or off (it stays awake and answers polls when off).
+struct SetOutput {
+  aps::Serial serial;
+  bool on = true;
 };
 struct HealthCheck {};
 struct StartCoordinator {
   znp::StartMode mode = znp::StartMode::Normal;
 };
-using Job = std::variant<PollNow, Pair, RawCommand, Reboot, SetPowerLimit, HealthCheck, StartCoordinator>;
+using Job = std::variant<PollNow, Pair, RawCommand, Reboot, SetPowerLimit, SetOutput, HealthCheck, StartCoordinator>;
 // The outcome as text for a person (console, API); an Error when the job failed.
 using JobDone = std::function<void(util::Result<std::string>)>;
 
@@ -171,5 +195,7 @@ class Engine {
 };
 
 [[nodiscard]] std::string_view level_name(Level l) noexcept;
+// "none", "accepted", "refused", "confirmed", "not_applied"
+[[nodiscard]] std::string_view limit_state_name(LimitState s) noexcept;
 
 }  // namespace apsecu::engine
