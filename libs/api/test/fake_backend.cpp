@@ -258,7 +258,7 @@ std::size_t FakeBackend::subscribers() const {
 }
 
 void FakeBackend::post(engine::Job job, engine::JobDone done) {
-  const char* names[] = {"poll", "pair", "raw", "reboot", "power_limit", "health", "start"};
+  const char* names[] = {"poll", "pair", "raw", "reboot", "power_limit", "output", "health", "start"};
   {
     std::lock_guard lock(mutex_);
     posted_.push_back(names[job.index()]);
