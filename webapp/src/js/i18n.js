@@ -46,6 +46,13 @@ const en = {
   power_off_note: 'Reboot and shutdown are switched off for this installation.', confirm_power: 'Really?',
   current_pass: 'Current password', new_pass: 'New password', change: 'Change', changed: 'Password changed; other sessions were logged out.',
   lost: 'Some live updates were skipped (slow connection).', login_needed: 'Log in to see this page.',
+  controls: 'Power limit and output', grid_output: 'Grid output', output_is_on: 'on', output_is_off: 'off',
+  output_off_note: 'output off', turn_on: 'Turn on', turn_off: 'Turn off',
+  confirm_off: 'Turn this inverter off? It stops feeding the grid until it is turned on again.',
+  limit_per_panel: 'Power limit per panel', limit_hint: 'W per panel (20–500); the inverter\'s maximum is this × its inputs',
+  inverter_max: 'Inverter maximum', set_limit: 'Set limit', limit_state: 'Limit state', limit_none: 'no limit set',
+  limit_accepted: 'accepted by the inverter', limit_refused: 'refused by the inverter',
+  limit_confirmed: 'confirmed by the measured power', limit_not_applied: 'not applied: the inverter feeds more than the limit',
   remote: 'Settings can only be used from the home network.', queued: 'queued', done: 'done', failed: 'failed',
 };
 const nl = {
@@ -93,6 +100,13 @@ const nl = {
   power_off_note: 'Herstarten en uitschakelen staan uit voor deze installatie.', confirm_power: 'Echt?',
   current_pass: 'Huidig wachtwoord', new_pass: 'Nieuw wachtwoord', change: 'Wijzigen', changed: 'Wachtwoord gewijzigd; andere sessies zijn uitgelogd.',
   lost: 'Enkele live-updates zijn overgeslagen (trage verbinding).', login_needed: 'Log in om deze pagina te zien.',
+  controls: 'Vermogenslimiet en levering', grid_output: 'Levering aan het net', output_is_on: 'aan', output_is_off: 'uit',
+  output_off_note: 'levering uit', turn_on: 'Inschakelen', turn_off: 'Uitschakelen',
+  confirm_off: 'Deze omvormer uitschakelen? Hij levert dan niets meer aan het net tot hij weer ingeschakeld wordt.',
+  limit_per_panel: 'Vermogenslimiet per paneel', limit_hint: 'W per paneel (20–500); het maximum van de omvormer is dit × zijn ingangen',
+  inverter_max: 'Maximum van de omvormer', set_limit: 'Limiet instellen', limit_state: 'Status van de limiet', limit_none: 'geen limiet ingesteld',
+  limit_accepted: 'geaccepteerd door de omvormer', limit_refused: 'geweigerd door de omvormer',
+  limit_confirmed: 'bevestigd door het gemeten vermogen', limit_not_applied: 'niet toegepast: de omvormer levert meer dan de limiet',
   remote: 'Instellingen kunnen alleen vanaf het thuisnetwerk gebruikt worden.', queued: 'in de wachtrij', done: 'klaar', failed: 'mislukt',
 };
 const tables = { en, nl };
