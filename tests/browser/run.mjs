@@ -336,6 +336,8 @@ try {
 
   await step('restarted in the same data directory, the demo keeps the session, the pairing and the history', async () => {
     const errorsBefore = pageErrors.length;
+    await page.goto(base + '/#/');
+    await page.waitForSelector('[data-testid=site-today]');
     await page.evaluate(() => { window.marker = 'same page'; });
     const today = await page.textContent('[data-testid=site-today]');
     const stopped = await stopDemo();
@@ -362,18 +364,19 @@ try {
     // What the inverters accepted is kept in the settings: the pages still show it.
     const yc = live.inverters.find((i) => i.serial === YC600);
     const qs = live.inverters.find((i) => i.serial === QS1);
-    expect(yc.output_on === false, 'the YC600 is still shown off after the restart');
     expect(qs.power_limit_per_panel_w === 100 && qs.power_limit_w === 400 && qs.limit_state === 'accepted',
       'the QS1 limit after the restart: ' + JSON.stringify([qs.power_limit_per_panel_w, qs.power_limit_w, qs.limit_state]));
+    expect(yc.output_on === false, 'the YC600 is still shown off after the restart');
   });
 
   await step('after the restart the inverters page shows the kept state, and turns the inverter on again', async () => {
     await page.goto(base + '/#/inverters');
     const yc = `[data-testid=controls] tr[data-control="${YC600}"]`;
     const qs = `[data-testid=controls] tr[data-control="${QS1}"]`;
-    await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("off")`);
+    await page.waitForSelector(qs);
     expect(await page.inputValue(`${qs} input[name=limit_per_panel_w]`) === '100', 'the limit input holds the kept limit');
     expect(/100 W × 4 = 400 W · accepted/.test(await page.textContent(`${qs} [data-testid=limit-state]`)), 'the kept limit state');
+    await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("off")`);
     await page.click(`${yc} button:has-text("Turn on")`);  // no question for on
     await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("on")`, { timeout: 30000 });
     expect((await liveInverter(YC600)).output_on === true, 'the live values say on');

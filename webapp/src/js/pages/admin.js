@@ -54,7 +54,7 @@ function controlsCard(r, run) {
     const c = inv.live || inv;
     const n = inputsOf(inv);
     const on = c.output_on !== false;
-    const limit = h('input', { type: 'number', name: 'limit_per_panel_w', min: 20, max: 500, step: 1, size: 5,
+    const limit = h('input.narrow', { type: 'number', name: 'limit_per_panel_w', min: 20, max: 500, step: 1, size: 5,
       value: c.power_limit_per_panel_w ?? '', placeholder: '20–500', title: t('limit_hint'), 'aria-label': t('limit_per_panel') });
     const max = h('span.muted', { 'data-testid': 'limit-max' });
     const drawMax = () => {
