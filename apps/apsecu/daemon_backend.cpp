@@ -98,6 +98,10 @@ engine::JobDone DaemonBackend::remembering(const engine::Job& job, engine::JobDo
   } else if (const auto* o = std::get_if<engine::SetOutput>(&job)) {
     serial = o->serial;
     on = o->on;
+  } else if (const auto* r = std::get_if<engine::Reboot>(&job)) {
+    // The frame known as "reboot" is turn-on (C1); the engine sends that.
+    serial = r->serial;
+    on = true;
   } else {
     return done;
   }

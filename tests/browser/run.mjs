@@ -377,6 +377,10 @@ try {
     expect(await page.inputValue(`${qs} input[name=limit_per_panel_w]`) === '100', 'the limit input holds the kept limit');
     expect(/100 W × 4 = 400 W · accepted/.test(await page.textContent(`${qs} [data-testid=limit-state]`)), 'the kept limit state');
     await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("off")`);
+    // The demo's emulated inverters carry what apsecu set, as they carry the pairing: the
+    // YC600 switched off before the restart still feeds nothing after it.
+    const before = await liveInverter(YC600);
+    expect(before.last_outcome === 'ok' && before.power_w === 0, 'still off in the demo after the restart: ' + before.power_w + ' W');
     await page.click(`${yc} button:has-text("Turn on")`);  // no question for on
     await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("on")`, { timeout: 30000 });
     expect((await liveInverter(YC600)).output_on === true, 'the live values say on');

@@ -7,7 +7,7 @@
 //   {"poll":0} / {"poll":99}                 the seed's form: index in the list / 99 = all
 //   {"limit_per_panel_w":300,"serial":"408000158215"}  power limit in watts PER PANEL, 20–500
 //   {"output":"off","serial":"408000158215"}           grid output "on" or "off"
-//   {"reboot":"408000158215"}                          restart the inverter
+//   {"reboot":"408000158215"}                          the frame known as "reboot": turn-on (C1)
 //   {"limit_w":…} (an inverter total, as before) is refused with a message: taken per panel
 //   it would let a YC600/DS3 feed twice and a QS1 four times what was meant.
 //   any of them may carry "id" (string or number), echoed in the reply
