@@ -18,6 +18,8 @@ function banner(live) {
   if (live.radio_error) return [h('div.msg.error', { 'data-testid': 'radio-error' }, t('radio_error') + ' ' + live.radio_error)];
   const parts = [];
   if (!live.coordinator_up) parts.push(h('div.msg.error', t('coordinator_down')));
+  // Without a reset line a frozen module stays frozen until someone pulls the plug.
+  if (live.reset_line_missing) parts.push(h('div.msg.error', { 'data-testid': 'no-reset-line' }, t('no_reset_line')));
   parts.push(h('div.banner' + (live.night ? '.night' : ''), { 'data-testid': 'daystate' },
     live.night ? '🌙 ' + t('night') + ' ' + fmt.time(live.window.start_s && live.window.start_s + 86400)
       : '☀ ' + t('day_state') + ' ' + fmt.time(live.next_cycle_s)));
