@@ -50,6 +50,20 @@ void ConfigService::set_short_address(const aps::Serial& serial, std::uint16_t a
   }
 }
 
+void ConfigService::set_control(const aps::Serial& serial, std::optional<double> limit_per_panel_w,
+                                std::optional<bool> output_on) {
+  std::lock_guard lock(mutex_);
+  auto next = config_;
+  for (auto& inv : next.inverters) {
+    if (inv.serial != serial.str()) continue;
+    if (limit_per_panel_w) inv.power_limit_per_panel_w = *limit_per_panel_w;
+    if (output_on) inv.output_on = *output_on;
+  }
+  if (auto errors = save_locked(next); !errors.empty()) {
+    util::logger("config")->error("{} not saved: {}", serial.str(), config::describe(errors));
+  }
+}
+
 void ConfigService::on_change(std::function<void()> callback) {
   std::lock_guard lock(mutex_);
   on_change_ = std::move(callback);

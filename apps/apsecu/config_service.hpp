@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,6 +24,9 @@ class ConfigService {
   std::variant<config::Config, std::vector<config::FieldError>> update(const config::Config& c);
   // What pairing learned; saved, no reload (the engine already knows).
   void set_short_address(const aps::Serial& serial, std::uint16_t address);
+  // What an inverter accepted from its owner (a per-panel power limit, on or off); saved, no
+  // reload: the engine already knows, and the radio must not restart for it.
+  void set_control(const aps::Serial& serial, std::optional<double> limit_per_panel_w, std::optional<bool> output_on);
   void on_change(std::function<void()> callback);
 
  private:

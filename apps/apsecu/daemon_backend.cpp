@@ -88,7 +88,33 @@ std::shared_ptr<const engine::Snapshot> DaemonBackend::snapshot() const {
   return empty;
 }
 
+engine::JobDone DaemonBackend::remembering(const engine::Job& job, engine::JobDone done) {
+  std::optional<double> limit;
+  std::optional<bool> on;
+  aps::Serial serial;
+  if (const auto* l = std::get_if<engine::SetPowerLimit>(&job)) {
+    serial = l->serial;
+    limit = l->limit_per_panel_w;
+  } else if (const auto* o = std::get_if<engine::SetOutput>(&job)) {
+    serial = o->serial;
+    on = o->on;
+  } else if (const auto* r = std::get_if<engine::Reboot>(&job)) {
+    // The frame known as "reboot" is turn-on (C1); the engine sends that.
+    serial = r->serial;
+    on = true;
+  } else {
+    return done;
+  }
+  // The engine answers a refused or unanswered set with an error: only what the inverter
+  // accepted is kept.
+  return [this, serial, limit, on, done = std::move(done)](util::Result<std::string> outcome) {
+    if (outcome.ok()) config_.set_control(serial, limit, on);
+    if (done) done(std::move(outcome));
+  };
+}
+
 void DaemonBackend::post(engine::Job job, engine::JobDone done) {
+  done = remembering(job, std::move(done));
   std::string refused;
   {
     std::lock_guard lock(engine_mutex_);

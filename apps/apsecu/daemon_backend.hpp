@@ -3,7 +3,9 @@
 // The running daemon as the web API sees it (api::Backend). The engine comes and goes
 // (a settings change rebuilds it); radio jobs sent in between wait for the next engine,
 // since a page that adds an inverter and pairs it at once causes exactly that rebuild.
-// While the radio cannot be opened they are refused, with the reason.
+// While the radio cannot be opened they are refused, with the reason. A power limit or an
+// on/off that succeeded is saved in the inverter's settings, so the pages show it after a
+// restart.
 
 #include <deque>
 #include <memory>
@@ -47,6 +49,7 @@ class DaemonBackend final : public api::Backend {
 
   [[nodiscard]] const util::Clock& clock() const override { return clock_; }
   [[nodiscard]] std::shared_ptr<const engine::Snapshot> snapshot() const override;
+  // From the pages and from MQTT alike.
   void post(engine::Job job, engine::JobDone done) override;
   [[nodiscard]] config::Config config() const override { return config_.get(); }
   std::variant<config::Config, std::vector<config::FieldError>> update_config(const config::Config& c) override {
@@ -66,6 +69,9 @@ class DaemonBackend final : public api::Backend {
   void attach_mqtt(const mqtt::MqttSink* sink);  // nullptr while there is none
 
  private:
+  // `done`, after saving what a successful limit or on/off job set.
+  engine::JobDone remembering(const engine::Job& job, engine::JobDone done);
+
   const util::Clock& clock_;
   ConfigService& config_;
   std::shared_ptr<LiveBus> bus_;

@@ -2,8 +2,9 @@
 // The web interface of a real `apsecu demo` in a real browser (Debian's Chromium, driven by
 // playwright-core): create the admin, log out and in, watch live values change without a
 // reload, see the console stream a job, add one of the demo's spare inverters and pair it
-// on the emulator until it answers, open every chart and the statistics, download a backup
-// and restore it through the upload form. Screenshots and the demo's log go to the
+// on the emulator until it answers, set a power limit per panel and switch an inverter off
+// and on again (both kept across a restart), open every chart and the statistics, download
+// a backup and restore it through the upload form. Screenshots and the demo's log go to the
 // artifacts directory; the demo's data directory is kept when something failed.
 //   node run.mjs <apsecu-binary> <artifacts-dir>
 import { spawn } from 'node:child_process';
@@ -32,6 +33,7 @@ const ZONE = 'Europe/Amsterdam';
 const DEMO_SERIALS = ['408000158215', '703000021300', '801000007312'];
 const SPARE = '703000054717';      // the demo's spare DS3: on air, not in its settings
 const SPARE_ADDRESS = '0xAA15';    // the emulator derives it from the serial
+const [YC600, , QS1] = DEMO_SERIALS;  // two and four panels
 
 const work = mkdtempSync(join(tmpdir(), 'apsecu-browser-'));
 const logPath = join(artifacts, 'demo.log');
@@ -95,6 +97,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 let base = '';
+const liveInverter = async (serial) => (await api('/live')).inverters.find((i) => i.serial === serial);
 async function api(path) {
   const r = await fetch(base + '/api/v1' + path, { signal: AbortSignal.timeout(10000) });
   if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status}`);
@@ -279,8 +282,62 @@ try {
     await shot('06-home-with-spare');
   });
 
+
+  await step('a power limit per panel shows the inverter maximum and its state; an inverter total is refused', async () => {
+    await page.goto(base + '/#/inverters');
+    const row = `[data-testid=controls] tr[data-control="${QS1}"]`;
+    await page.waitForSelector(row);
+    expect(/no limit set/.test(await page.textContent(`${row} [data-testid=limit-state]`)), 'no limit at first');
+    await page.fill(`${row} input[name=limit_per_panel_w]`, '100');
+    const max = await page.textContent(`${row} [data-testid=limit-max]`);
+    expect(max === 'W × 4 = 400 W', 'a QS1 has four panels: ' + max);
+    await page.click(`${row} button:has-text("Set limit")`);
+    await page.waitForFunction((s) => new RegExp(`power_limit ${s} 100 W per panel \\(400 W for its 4 inputs\\): (done|failed)`)
+      .test(document.querySelector('[data-testid=jobs]').textContent), QS1, { timeout: 30000 });
+    const job = await page.textContent('[data-testid=jobs]');
+    expect(/: done/.test(job), 'the limit job: ' + job);
+    await page.waitForFunction((r) => /100 W × 4 = 400 W · (accepted|confirmed)/.test(document.querySelector(r + ' [data-testid=limit-state]')?.textContent || ''), row);
+    const live = await liveInverter(QS1);
+    expect(live.power_limit_per_panel_w === 100 && live.power_limit_w === 400 && ['accepted', 'confirmed'].includes(live.limit_state),
+      'live values: ' + JSON.stringify([live.power_limit_per_panel_w, live.power_limit_w, live.limit_state]));
+    // 600 W is no per-panel limit (the old page took inverter totals like it): refused at once.
+    await page.fill(`${row} input[name=limit_per_panel_w]`, '600');
+    await page.click(`${row} button:has-text("Set limit")`);
+    await page.waitForSelector('[data-testid=jobs] .msg.error:has-text("20 to 500")');
+    await shot('06b-power-limit');
+  });
+
+  await step('turning an inverter off asks first; off, it feeds nothing and the pages say so', async () => {
+    await page.goto(base + '/#/inverters');
+    const row = `[data-testid=controls] tr[data-control="${YC600}"]`;
+    await page.waitForSelector(`${row} [data-testid=output-state]:has-text("on")`);
+    page.once('dialog', (d) => d.dismiss());
+    await page.click(`${row} button:has-text("Turn off")`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await liveInverter(YC600)).output_on === true, 'a dismissed question switches nothing');
+    let question = '';
+    page.once('dialog', (d) => { question = d.message(); d.accept(); });
+    await page.click(`${row} button:has-text("Turn off")`);
+    await page.waitForFunction((s) => new RegExp(`off ${s}: (done|failed)`).test(document.querySelector('[data-testid=jobs]').textContent),
+      YC600, { timeout: 30000 });
+    expect(/stops feeding the grid/.test(question), 'the question says what off means: ' + question);
+    const job = await page.textContent('[data-testid=jobs]');
+    expect(/: done/.test(job), 'the off job: ' + job);
+    await page.waitForSelector(`${row} [data-testid=output-state]:has-text("off")`);
+    await page.waitForSelector(`${row} button:has-text("Turn on")`);
+    expect((await liveInverter(YC600)).output_on === false, 'the live values say off');
+    // The emulated inverter stops feeding; the home page marks it.
+    await page.goto(base + '/#/');
+    await page.waitForSelector(`tr[data-serial="${YC600}"] [data-testid=output-off]`);
+    await page.waitForFunction((s) => parseFloat(document.querySelector(`tr[data-serial="${s}"] [data-testid=power]`)?.textContent) === 0,
+      YC600, { timeout: 30000 });
+    await shot('06c-output-off');
+  });
+
   await step('restarted in the same data directory, the demo keeps the session, the pairing and the history', async () => {
     const errorsBefore = pageErrors.length;
+    await page.goto(base + '/#/');
+    await page.waitForSelector('[data-testid=site-today]');
     await page.evaluate(() => { window.marker = 'same page'; });
     const today = await page.textContent('[data-testid=site-today]');
     const stopped = await stopDemo();
@@ -304,6 +361,33 @@ try {
       SPARE, { timeout: 30000 });
     const live = await api('/live');
     expect(live.date === DATE && live.site.today_wh > 0, `today's energy kept: ${live.date} ${live.site.today_wh} Wh`);
+    // What the inverters accepted is kept in the settings: the pages still show it.
+    const yc = live.inverters.find((i) => i.serial === YC600);
+    const qs = live.inverters.find((i) => i.serial === QS1);
+    expect(qs.power_limit_per_panel_w === 100 && qs.power_limit_w === 400 && qs.limit_state === 'accepted',
+      'the QS1 limit after the restart: ' + JSON.stringify([qs.power_limit_per_panel_w, qs.power_limit_w, qs.limit_state]));
+    expect(yc.output_on === false, 'the YC600 is still shown off after the restart');
+  });
+
+  await step('after the restart the inverters page shows the kept state, and turns the inverter on again', async () => {
+    await page.goto(base + '/#/inverters');
+    const yc = `[data-testid=controls] tr[data-control="${YC600}"]`;
+    const qs = `[data-testid=controls] tr[data-control="${QS1}"]`;
+    await page.waitForSelector(qs);
+    expect(await page.inputValue(`${qs} input[name=limit_per_panel_w]`) === '100', 'the limit input holds the kept limit');
+    expect(/100 W × 4 = 400 W · accepted/.test(await page.textContent(`${qs} [data-testid=limit-state]`)), 'the kept limit state');
+    await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("off")`);
+    // The demo's emulated inverters carry what apsecu set, as they carry the pairing: the
+    // YC600 switched off before the restart still feeds nothing after it.
+    const before = await liveInverter(YC600);
+    expect(before.last_outcome === 'ok' && before.power_w === 0, 'still off in the demo after the restart: ' + before.power_w + ' W');
+    await page.click(`${yc} button:has-text("Turn on")`);  // no question for on
+    await page.waitForSelector(`${yc} [data-testid=output-state]:has-text("on")`, { timeout: 30000 });
+    expect((await liveInverter(YC600)).output_on === true, 'the live values say on');
+    await page.goto(base + '/#/');
+    await page.waitForFunction((s) => parseFloat(document.querySelector(`tr[data-serial="${s}"] [data-testid=power]`)?.textContent) > 0,
+      YC600, { timeout: 30000 });
+    expect(await page.locator(`tr[data-serial="${YC600}"] [data-testid=output-off]`).count() === 0, 'no off mark once on');
   });
 
   await step('every chart draws the simulated day', async () => {
@@ -367,6 +451,10 @@ try {
     await page.waitForSelector('[data-testid=site-power]');
     expect(await page.evaluate(() => document.documentElement.dataset.theme) === 'dark', 'dark theme');
     await shot('10-phone-nl-dark');
+    await page.goto(base + '/#/inverters');
+    await page.waitForSelector('[data-testid=controls] >> text=Vermogenslimiet per paneel');
+    await page.waitForSelector(`[data-testid=controls] tr[data-control="${YC600}"] button:has-text("Uitschakelen")`);
+    await shot('10b-phone-nl-controls');
     await page.click('#lang');
     await page.click('#theme');
     await page.setViewportSize({ width: 1100, height: 900 });

@@ -71,8 +71,11 @@ grep -q '^1|apsecu/status|online$' <<<"$late" || fail "the online status is not 
 mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t apsecu/cmd -m '{"id":7,"poll":"801000007312"}'
 wait_for 30 '^0\|apsecu/reply\|.*"id":7.*"ok":true' "$work/messages" ||
   fail "no successful reply to a poll command: $(grep reply "$work/messages" | tail -2)"
-mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t apsecu/cmd -m '{"id":8,"limit_w":300}'
+mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t apsecu/cmd -m '{"id":8,"limit_per_panel_w":300}'
 wait_for 10 '^0\|apsecu/reply\|.*"id":8.*"ok":false.*needs' "$work/messages" || fail "no error reply to a bad command"
+# The old whole-inverter limit is refused, not taken per panel.
+mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t apsecu/cmd -m '{"id":9,"limit_w":300,"serial":"801000007312"}'
+wait_for 10 '^0\|apsecu/reply\|.*"id":9.*"ok":false.*per panel' "$work/messages" || fail "limit_w was not refused"
 # The command left retained before apsecu connected reached it flagged as retained: refused.
 wait_for 10 '^0\|apsecu/reply\|.*retained command ignored' "$work/messages" || fail "a retained command was not refused"
 mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -r -n -t apsecu/cmd  # clears the retained command

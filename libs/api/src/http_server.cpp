@@ -70,8 +70,18 @@ void poke(const std::string& address, int port) {
 }
 
 // The live values as every reader gets them: page, event stream and API.
-json live_of(const Backend& b, const engine::Snapshot& s) {
-  return live_json(s, b.day_of(s.time), b.config().timezone, b.radio_error());
+json live_of(const Backend& b, const engine::Snapshot& s, const config::Config& c) {
+  return live_json(s, b.day_of(s.time), c.timezone, b.radio_error(), c.inverters);
+}
+
+// What of the settings the live values show besides the snapshot: a saved on/off or limit
+// changes them without a new snapshot.
+std::string live_settings_key(const config::Config& c) {
+  std::string key = c.timezone;
+  for (const auto& inv : c.inverters) {
+    key += fmt::format("|{}:{}:{}", inv.serial, inv.output_on, inv.power_limit_per_panel_w.value_or(-1));
+  }
+  return key;
 }
 
 }  // namespace
@@ -121,7 +131,7 @@ util::Status HttpServer::start() {
 
   m.hub = std::make_shared<LiveHub>(
       m.backend, LiveHub::Options{.max_clients = m.options.max_sse_clients, .heartbeat = m.options.sse_heartbeat},
-      [&b = m.backend](const engine::Snapshot& s) { return live_of(b, s); });
+      [&b = m.backend](const engine::Snapshot& s) { return live_of(b, s, b.config()); });
   m.api = std::make_unique<Api>(
       Api{m.backend, m.options, std::move(*nets), m.auth, m.hub, m.server, m.backend.clock().steady_now()});
 
@@ -333,18 +343,21 @@ void Api::upload(const std::string& method, const std::string& pattern, UploadHa
 json Api::live() const {
   const auto snap = backend.snapshot();
   if (!snap) return json::object();
-  return live_of(backend, *snap);
+  return live_of(backend, *snap, backend.config());
 }
 
 std::string Api::live_text() const {
   const auto snap = backend.snapshot();
   if (!snap) return {};
   auto radio_error = backend.radio_error();
+  const auto cfg = backend.config();
+  auto settings = live_settings_key(cfg);
   std::lock_guard lock(live_cache->mutex);
-  if (live_cache->snapshot != snap || live_cache->radio_error != radio_error) {
-    live_cache->text = live_of(backend, *snap).dump();
+  if (live_cache->snapshot != snap || live_cache->radio_error != radio_error || live_cache->settings != settings) {
+    live_cache->text = live_of(backend, *snap, cfg).dump();
     live_cache->snapshot = snap;
     live_cache->radio_error = std::move(radio_error);
+    live_cache->settings = std::move(settings);
   }
   return live_cache->text;
 }

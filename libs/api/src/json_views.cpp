@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "apsecu/aps/model.hpp"
 #include "apsecu/store/day_key.hpp"
 
 namespace apsecu::api {
@@ -59,7 +60,35 @@ std::optional<std::pair<int, int>> parse_month(std::string_view text) noexcept {
   return std::pair{*y, *m};
 }
 
-json inverter_json(const fleet::InverterView& v) {
+json control_fields(const std::string& serial, std::size_t inputs, const engine::Snapshot* s,
+                    const std::vector<config::InverterConfig>& saved) {
+  const engine::InverterControl* control = nullptr;
+  if (s) {
+    for (const auto& c : s->controls) {
+      if (c.serial.str() == serial) control = &c;
+    }
+  }
+  const config::InverterConfig* kept = nullptr;
+  for (const auto& inv : saved) {
+    if (inv.serial == serial) kept = &inv;
+  }
+  bool output_on = kept ? kept->output_on : true;
+  if (control && control->output_on) output_on = *control->output_on;
+  std::optional<double> limit = kept ? kept->power_limit_per_panel_w : std::nullopt;
+  auto state = limit ? engine::LimitState::Accepted : engine::LimitState::None;
+  if (control && control->limit_state != engine::LimitState::None) {
+    limit = control->limit_per_panel_w;
+    state = control->limit_state;
+  }
+  return {{"output_on", output_on},
+          {"power_limit_per_panel_w", opt(limit, r1)},
+          {"power_limit_w", limit ? json(r1(*limit * static_cast<double>(inputs))) : json(nullptr)},
+          {"limit_state", engine::limit_state_name(state)},
+          {"limit_detail", control ? control->detail : std::string()}};
+}
+
+json inverter_json(const fleet::InverterView& v, const engine::Snapshot* s,
+                   const std::vector<config::InverterConfig>& saved) {
   json inputs = json::array();
   for (std::size_t i = 0; i < v.inputs.size(); ++i) {
     const auto& in = v.inputs[i];
@@ -96,11 +125,15 @@ json inverter_json(const fleet::InverterView& v) {
     j["ac_voltage_v"] = opt(v.telemetry->ac_voltage_v, r1);
     j["uptime_s"] = v.telemetry->uptime_s;
   }
+  if (s) {
+    const auto model = aps::model_from_name(v.model);
+    j.update(control_fields(v.serial, model ? aps::info(*model).inputs : v.inputs.size(), s, saved));
+  }
   return j;
 }
 
 json live_json(const engine::Snapshot& s, std::int32_t today, const std::string& timezone,
-               const std::string& radio_error) {
+               const std::string& radio_error, const std::vector<config::InverterConfig>& saved) {
   json window{{"kind", window_kind(s.window.kind)},
               {"start_s", opt_time(s.window.start)},
               {"end_s", opt_time(s.window.end)},
@@ -126,7 +159,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today, const std::string&
     today_wh += v.today_wh;
     lifetime_wh += v.lifetime_wh;
     if (v.last_outcome == "ok") ++answering;
-    inverters.push_back(inverter_json(v));
+    inverters.push_back(inverter_json(v, &s, saved));
   }
   return {{"time_s", util::unix_seconds(s.time)},
           {"date", date_text(today)},

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /api/v1/console: jobs for the radio (health check, start the coordinator normally or for
-// pairing, raw ZNP command, poll, pair, reboot, power limit). A job is queued at once
-// (202); its outcome arrives as a "job" event on /api/v1/events and at /console/jobs/{id}.
+// pairing, raw ZNP command, poll, pair, reboot, power limit per panel, output on and off).
+// A job is queued at once (202); its outcome arrives as a "job" event on /api/v1/events and
+// at /console/jobs/{id}.
 #include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "apsecu/aps/ids.hpp"
+#include "apsecu/aps/model.hpp"
+#include "apsecu/config/config.hpp"
 #include "apsecu/util/hex.hpp"
 #include "server.hpp"
 
@@ -50,6 +54,38 @@ json submit_poll(Api& api, std::optional<aps::Serial> serial) {
   const auto detail = serial ? serial->str() : std::string("all");
   return api.hub->submit(engine::PollNow{serial}, "poll", detail);
 }
+json submit_output(Api& api, const aps::Serial& serial, bool on) {
+  return api.hub->submit(engine::SetOutput{serial, on}, on ? "on" : "off", serial.str());
+}
+
+std::optional<json> submit_limit(Api& api, const aps::Serial& serial, const json& body, httplib::Response& res) {
+  // The stock ECU's set_maxpower takes watts per panel. An inverter total sent as before
+  // would let a QS1 feed four times what its owner meant: refused, not reinterpreted.
+  if (body.contains("limit_w")) {
+    send_error(res, 400, "limit_is_per_panel",
+               fmt::format("limit_w is no longer accepted: the power limit is per panel; send limit_per_panel_w "
+                           "({:.0f} to {:.0f} W per panel), not a total for the inverter",
+                           config::kMinLimitPerPanel_w, config::kMaxLimitPerPanel_w));
+    return std::nullopt;
+  }
+  const auto& l = body.value("limit_per_panel_w", json());
+  if (!l.is_number() || !std::isfinite(l.get<double>()) || l.get<double>() < config::kMinLimitPerPanel_w ||
+      l.get<double>() > config::kMaxLimitPerPanel_w) {
+    send_error(res, 400, "invalid_limit_per_panel_w",
+               fmt::format("limit_per_panel_w must be a number of watts per panel from {:.0f} to {:.0f}",
+                           config::kMinLimitPerPanel_w, config::kMaxLimitPerPanel_w));
+    return std::nullopt;
+  }
+  const double per_panel_w = l.get<double>();
+  std::size_t inputs = 0;
+  for (const auto& inv : api.backend.config().inverters) {
+    if (inv.serial != serial.str()) continue;
+    if (auto m = aps::model_from_name(inv.model)) inputs = aps::info(*m).inputs;
+  }
+  const auto detail = fmt::format("{} {:g} W per panel ({:g} W for its {} inputs)", serial.str(), per_panel_w,
+                                  per_panel_w * static_cast<double>(inputs), inputs);
+  return api.hub->submit(engine::SetPowerLimit{serial, per_panel_w}, "power_limit", detail);
+}
 
 void add_console_routes(Api& api) {
   api.post("/api/v1/console", Access::Admin, [&api](const httplib::Request& req, httplib::Response& res, const Caller&) {
@@ -89,7 +125,7 @@ void add_console_routes(Api& api) {
       }
       return send_json(res, submit_poll(api, serial), 202);
     }
-    if (a == "pair" || a == "reboot" || a == "power_limit") {
+    if (a == "pair" || a == "reboot" || a == "power_limit" || a == "on" || a == "off") {
       auto serial = serial_field(*body, res, true);
       if (!serial || !known(api, *serial, res)) return;
       if (a == "pair") {
@@ -97,17 +133,13 @@ void add_console_routes(Api& api) {
         return send_json(res, submit_pair(api, *serial, force), 202);
       }
       if (a == "reboot") return send_json(res, api.hub->submit(engine::Reboot{*serial}, a, serial->str()), 202);
-      const auto& l = body->value("limit_w", json());
-      if (!l.is_number() || l.get<double>() < 20 || l.get<double>() > 2000) {
-        return send_error(res, 400, "invalid_limit_w", "limit_w must be a number of watts from 20 to 2000");
-      }
-      return send_json(res,
-                       api.hub->submit(engine::SetPowerLimit{*serial, l.get<double>()}, a,
-                                       fmt::format("{} {} W", serial->str(), l.get<double>())),
-                       202);
+      if (a == "on" || a == "off") return send_json(res, submit_output(api, *serial, a == "on"), 202);
+      auto job = submit_limit(api, *serial, *body, res);
+      if (job) send_json(res, *job, 202);
+      return;
     }
     send_error(res, 400, "invalid_action",
-               "action must be health, start, start_pairing, raw, poll, pair, reboot or power_limit");
+               "action must be health, start, start_pairing, raw, poll, pair, reboot, power_limit, on or off");
   });
 
   api.get("/api/v1/console/jobs", Access::Admin, [&api](const httplib::Request&, httplib::Response& res, const Caller&) {

@@ -75,7 +75,10 @@ json config_inverter_json(const config::InverterConfig& inv) {
           {"panel_power_w", inv.panel_power_w},
           {"energy_calibration", inv.energy_calibration},
           {"short_address", inv.short_address ? json(*inv.short_address) : json(nullptr)},
-          {"paired", inv.short_address.has_value()}};
+          {"paired", inv.short_address.has_value()},
+          // Set by the inverter's own actions (power_limit, on, off), not by this form.
+          {"power_limit_per_panel_w", inv.power_limit_per_panel_w ? json(*inv.power_limit_per_panel_w) : json(nullptr)},
+          {"output_on", inv.output_on}};
 }
 
 // Applies `c`; on success answers with the inverter at `index` (or 204-like body).
@@ -108,7 +111,7 @@ void add_inverter_routes(Api& api) {
       j["live"] = nullptr;
       if (snap) {
         for (const auto& v : snap->inverters) {
-          if (v.serial == inv.serial) j["live"] = inverter_json(v);
+          if (v.serial == inv.serial) j["live"] = inverter_json(v, snap.get(), c.inverters);
         }
       }
       list.push_back(std::move(j));
@@ -159,7 +162,8 @@ void add_inverter_routes(Api& api) {
             apply(api, res, c, std::nullopt, 200);
           });
 
-  api.post(R"(/api/v1/inverters/(\d{12})/(pair|poll))", Access::Admin,
+  // The same jobs as the console's actions of these names.
+  api.post(R"(/api/v1/inverters/(\d{12})/(pair|poll|on|off|power_limit))", Access::Admin,
            [&api](const httplib::Request& req, httplib::Response& res, const Caller&) {
              const auto c = api.backend.config();
              if (!find(c, req.matches[1].str())) {
@@ -167,13 +171,23 @@ void add_inverter_routes(Api& api) {
              }
              const auto serial = aps::Serial::parse(req.matches[1].str());
              if (!serial) return send_error(res, 400, "invalid_serial", serial.error().describe());
-             bool force = false;
+             json body = json::object();
              if (!req.body.empty()) {
-               auto body = json_body(req, res);
-               if (!body) return;
-               force = body->contains("force") && (*body)["force"].is_boolean() && (*body)["force"].get<bool>();
+               auto parsed = json_body(req, res);
+               if (!parsed) return;
+               body = std::move(*parsed);
              }
-             if (req.matches[2].str() == "pair") return send_json(res, submit_pair(api, *serial, force), 202);
+             const auto action = req.matches[2].str();
+             if (action == "pair") {
+               const bool force = body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>();
+               return send_json(res, submit_pair(api, *serial, force), 202);
+             }
+             if (action == "on" || action == "off") return send_json(res, submit_output(api, *serial, action == "on"), 202);
+             if (action == "power_limit") {
+               auto job = submit_limit(api, *serial, body, res);
+               if (job) send_json(res, *job, 202);
+               return;
+             }
              send_json(res, submit_poll(api, *serial), 202);
            });
 }

@@ -16,7 +16,7 @@ void add_live_routes(Api& api) {
             const auto snap = api.backend.snapshot();
             if (!snap) return send_error(res, 503, "starting", "apsecu is starting; try again in a moment");
             for (const auto& v : snap->inverters) {
-              if (v.serial == req.matches[1].str()) return send_json(res, inverter_json(v));
+              if (v.serial == req.matches[1].str()) return send_json(res, inverter_json(v, snap.get(), api.backend.config().inverters));
             }
             send_error(res, 404, "unknown_serial", "no inverter with serial " + req.matches[1].str());
           });

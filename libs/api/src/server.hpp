@@ -48,6 +48,7 @@ struct LiveCache {
   std::mutex mutex;
   std::shared_ptr<const engine::Snapshot> snapshot;
   std::string radio_error;
+  std::string settings;  // live_settings_key()
   std::string text;
 };
 
@@ -107,6 +108,9 @@ std::optional<std::string> string_field(const json& body, httplib::Response& res
 // Console jobs the inverter page's buttons start too.
 json submit_pair(Api& api, const aps::Serial& serial, bool force);
 json submit_poll(Api& api, std::optional<aps::Serial> serial);
+json submit_output(Api& api, const aps::Serial& serial, bool on);
+// Reads limit_per_panel_w from `body`; nullopt after sending the 400 that says what is wrong.
+std::optional<json> submit_limit(Api& api, const aps::Serial& serial, const json& body, httplib::Response& res);
 
 // ---- route groups (one file each) -------------------------------------------------------
 void add_auth_routes(Api& api);

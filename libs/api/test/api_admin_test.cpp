@@ -25,7 +25,9 @@ TEST_F(ApiTest, ConsoleJobsRunAndReport) {
                                             {{"action", "poll"}, {"serial", "408000111111"}},
                                             {{"action", "pair"}, {"serial", "408000111111"}, {"force", true}},
                                             {{"action", "reboot"}, {"serial", "801000222222"}},
-                                            {{"action", "power_limit"}, {"serial", "801000222222"}, {"limit_w", 300}}}) {
+                                            {{"action", "power_limit"}, {"serial", "801000222222"}, {"limit_per_panel_w", 300}},
+                                            {{"action", "off"}, {"serial", "801000222222"}},
+                                            {{"action", "on"}, {"serial", "801000222222"}}}) {
     SCOPED_TRACE(body.dump());
     auto r = b.post("/api/v1/console", body);
     ASSERT_EQ(r.status, 202) << r.text;
@@ -34,10 +36,12 @@ TEST_F(ApiTest, ConsoleJobsRunAndReport) {
     EXPECT_FALSE(done["text"].get<std::string>().empty());
   }
   EXPECT_EQ(backend_.posted_jobs(), (std::vector<std::string>{"health", "start", "start", "raw", "poll", "poll", "pair",
-                                                              "reboot", "power_limit"}));
+                                                              "reboot", "power_limit", "output", "output"}));
   auto list = b.get("/api/v1/console/jobs");
-  EXPECT_EQ(list.body["jobs"].size(), 9U);
-  EXPECT_EQ(list.body["jobs"][0]["action"], "power_limit");  // newest first
+  EXPECT_EQ(list.body["jobs"].size(), 11U);
+  EXPECT_EQ(list.body["jobs"][0]["action"], "on");  // newest first
+  EXPECT_EQ(list.body["jobs"][1]["action"], "off");
+  EXPECT_EQ(list.body["jobs"][2]["action"], "power_limit");
   backend_.fail_jobs(true);
   auto failing = b.post("/api/v1/console", {{"action", "health"}});
   EXPECT_EQ(wait_job(b, failing.body["id"])["state"], "failed");
@@ -54,8 +58,10 @@ TEST_F(ApiTest, ConsoleRefusesBadInput) {
   expect_error(b.post("/api/v1/console", {{"action", "pair"}}), 400, "missing_serial");
   expect_error(b.post("/api/v1/console", {{"action", "pair"}, {"serial", "4080001111"}}), 400, "invalid_serial");
   expect_error(b.post("/api/v1/console", {{"action", "pair"}, {"serial", "123456789012"}}), 404, "unknown_serial");
-  expect_error(b.post("/api/v1/console", {{"action", "power_limit"}, {"serial", "408000111111"}, {"limit_w", "lots"}}),
-               400, "invalid_limit_w");
+  expect_error(b.post("/api/v1/console", {{"action", "power_limit"}, {"serial", "408000111111"}, {"limit_per_panel_w", "lots"}}),
+               400, "invalid_limit_per_panel_w");
+  expect_error(b.post("/api/v1/console", {{"action", "off"}}), 400, "missing_serial");
+  expect_error(b.post("/api/v1/console", {{"action", "on"}, {"serial", "123456789012"}}), 404, "unknown_serial");
   expect_error(b.get("/api/v1/console/jobs/999"), 404, "unknown_job");
   EXPECT_TRUE(backend_.posted_jobs().empty());
 }

@@ -63,11 +63,20 @@ FakeBackend::FakeBackend(FakeOptions options) : options_(options), clock_(option
   config_.radio.ecu_id = "D8A3011B9780";
   config_.radio.port = "emulator";
   config_.storage.data_dir = data_dir_.string();
-  config_.inverters.push_back({.name = "Garage roof", .serial = kYc600, .model = "YC600", .inputs_in_use = {true, true},
-                               .domoticz_idx = 101, .short_address = 0x1A2B});
-  config_.inverters.push_back({.name = "Shed", .serial = kQs1, .model = "QS1",
-                               .inputs_in_use = {true, true, true, false}, .domoticz_idx = 102,
-                               .short_address = 0x3C4D});
+  // Field by field: the settings' other fields keep their defaults.
+  const auto inverter = [](std::string name, std::string serial, std::string model, std::vector<bool> in_use,
+                           std::int64_t idx, std::uint16_t address) {
+    config::InverterConfig inv;
+    inv.name = std::move(name);
+    inv.serial = std::move(serial);
+    inv.model = std::move(model);
+    inv.inputs_in_use = std::move(in_use);
+    inv.domoticz_idx = idx;
+    inv.short_address = address;
+    return inv;
+  };
+  config_.inverters.push_back(inverter("Garage roof", kYc600, "YC600", {true, true}, 101, 0x1A2B));
+  config_.inverters.push_back(inverter("Shed", kQs1, "QS1", {true, true, true, false}, 102, 0x3C4D));
 
   auto opened = store::Store::open(":memory:");
   if (!opened) throw std::runtime_error(opened.error().describe());
@@ -97,6 +106,10 @@ FakeBackend::FakeBackend(FakeOptions options) : options_(options), clock_(option
         r = std::string("polled 2 inverters, 2 answered");
       } else if (std::holds_alternative<engine::StartCoordinator>(job)) {
         r = std::string("coordinator started");
+      } else if (const auto* limit = std::get_if<engine::SetPowerLimit>(&job)) {
+        r = control_limit(*limit);
+      } else if (const auto* output = std::get_if<engine::SetOutput>(&job)) {
+        r = control_output(*output);
       }
       if (done) done(std::move(r));
       lock.lock();
@@ -208,6 +221,7 @@ void FakeBackend::rebuild_snapshot() {
     }
     s->inverters.push_back(std::move(v));
   }
+  s->controls = controls_;
   snapshot_ = std::move(s);
 }
 
@@ -259,6 +273,7 @@ std::size_t FakeBackend::subscribers() const {
 
 void FakeBackend::post(engine::Job job, engine::JobDone done) {
   const char* names[] = {"poll", "pair", "raw", "reboot", "power_limit", "output", "health", "start"};
+  static_assert(std::size(names) == std::variant_size_v<engine::Job>);
   {
     std::lock_guard lock(mutex_);
     posted_.push_back(names[job.index()]);
@@ -273,6 +288,65 @@ void FakeBackend::post(engine::Job job, engine::JobDone done) {
     jobs_.emplace_back(std::move(job), std::move(done));
   }
   jobs_wake_.notify_all();
+}
+
+engine::InverterControl& FakeBackend::control_of(const aps::Serial& serial) {
+  for (auto& c : controls_) {
+    if (c.serial == serial) return c;
+  }
+  engine::InverterControl c;
+  c.serial = serial;
+  controls_.push_back(std::move(c));
+  return controls_.back();
+}
+
+// Like the engine (the control state in the snapshot) and the daemon (what succeeded is
+// saved in the inverter's settings).
+util::Result<std::string> FakeBackend::control_limit(const engine::SetPowerLimit& job) {
+  std::lock_guard lock(mutex_);
+  auto& c = control_of(job.serial);
+  c.limit_per_panel_w = job.limit_per_panel_w;
+  if (refuse_limits_) {
+    c.limit_state = engine::LimitState::Refused;
+    c.detail = "the inverter refused the limit";
+    rebuild_snapshot();
+    return util::make_error(Errc::Busy, c.detail);
+  }
+  c.limit_state = engine::LimitState::Accepted;
+  c.detail = fmt::format("accepted; reads back {:g} W per panel", job.limit_per_panel_w);
+  for (auto& inv : config_.inverters) {
+    if (inv.serial == job.serial.str()) inv.power_limit_per_panel_w = job.limit_per_panel_w;
+  }
+  rebuild_snapshot();
+  return c.detail;
+}
+
+util::Result<std::string> FakeBackend::control_output(const engine::SetOutput& job) {
+  std::lock_guard lock(mutex_);
+  auto& c = control_of(job.serial);
+  c.output_on = job.on;
+  c.detail = job.on ? "turned on" : "turned off";
+  for (auto& inv : config_.inverters) {
+    if (inv.serial == job.serial.str()) inv.output_on = job.on;
+  }
+  rebuild_snapshot();
+  return c.detail;
+}
+
+void FakeBackend::restart_engine() {
+  std::lock_guard lock(mutex_);
+  controls_.clear();
+  rebuild_snapshot();
+}
+
+void FakeBackend::confirm_limit(const std::string& serial, engine::LimitState state, std::string detail) {
+  std::lock_guard lock(mutex_);
+  for (auto& c : controls_) {
+    if (c.serial.str() != serial) continue;
+    c.limit_state = state;
+    c.detail = std::move(detail);
+  }
+  rebuild_snapshot();
 }
 
 std::vector<std::string> FakeBackend::posted_jobs() const {

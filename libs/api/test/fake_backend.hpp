@@ -54,6 +54,12 @@ class FakeBackend final : public Backend {
   [[nodiscard]] std::vector<PowerAction> power_actions() const;
   [[nodiscard]] std::size_t subscribers() const;
   void fail_jobs(bool fail) { fail_jobs_ = fail; }
+  // Power limits are answered with a refusal (the job fails, the control says "refused").
+  void refuse_limits(bool refuse) { refuse_limits_ = refuse; }
+  // What a daemon restart does: the engine's control states are gone, the settings stay.
+  void restart_engine();
+  // What the engine's later polls conclude about an accepted limit.
+  void confirm_limit(const std::string& serial, engine::LimitState state, std::string detail);
   [[nodiscard]] std::int32_t today() const { return day_of(clock_.now()); }
 
   static constexpr const char* kYc600 = "408000111111";
@@ -64,6 +70,9 @@ class FakeBackend final : public Backend {
   void fill_history(int days);
   void publish(const LiveEvent& e);
   void rebuild_snapshot();
+  engine::InverterControl& control_of(const aps::Serial& serial);  // mutex_ held
+  util::Result<std::string> control_limit(const engine::SetPowerLimit& job);
+  util::Result<std::string> control_output(const engine::SetOutput& job);
 
   FakeOptions options_;
   util::FakeClock clock_;
@@ -79,11 +88,13 @@ class FakeBackend final : public Backend {
   int cycle_ = 0;
   bool night_ = false;
   std::map<std::string, double> today_wh_;
+  std::vector<engine::InverterControl> controls_;
 
   std::mutex store_mutex_;
   std::unique_ptr<store::Store> store_;
 
   std::atomic<bool> fail_jobs_{false};
+  std::atomic<bool> refuse_limits_{false};
   std::mutex jobs_mutex_;
   std::condition_variable jobs_wake_;
   std::deque<std::pair<engine::Job, engine::JobDone>> jobs_;

@@ -181,6 +181,8 @@ Loaded from_json(const json& input) {
         r.get(e, "energy_calibration", path, inv.energy_calibration);
         r.get(e, "panel_power_w", path, inv.panel_power_w);
         r.get(e, "short_address", path, inv.short_address);
+        r.get(e, "power_limit_per_panel_w", path, inv.power_limit_per_panel_w);
+        r.get(e, "output_on", path, inv.output_on);
         c.inverters.push_back(std::move(inv));
       }
     }
@@ -231,6 +233,8 @@ json to_json(const Config& c) {
            {"panel_power_w", inv.panel_power_w}};
     if (inv.domoticz_idx) e["domoticz_idx"] = *inv.domoticz_idx;
     if (inv.short_address) e["short_address"] = *inv.short_address;
+    if (inv.power_limit_per_panel_w) e["power_limit_per_panel_w"] = *inv.power_limit_per_panel_w;
+    e["output_on"] = inv.output_on;
     j["inverters"].push_back(std::move(e));
   }
   return j;

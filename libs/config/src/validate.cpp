@@ -38,6 +38,12 @@ void validate_inverter(const InverterConfig& inv, const std::string& path, Check
         "must be between 0.5 and 2.0 (1.0 means no correction)");
   check(inv.panel_power_w > 0 && inv.panel_power_w <= 1000, path + "panel_power_w",
         "must be more than 0 and at most 1000 W");
+  if (const auto& limit = inv.power_limit_per_panel_w) {
+    check(std::isfinite(*limit) && *limit >= kMinLimitPerPanel_w && *limit <= kMaxLimitPerPanel_w,
+          path + "power_limit_per_panel_w",
+          fmt::format("must be {:.0f} to {:.0f} W per panel (what the inverter accepts), or absent for no limit",
+                      kMinLimitPerPanel_w, kMaxLimitPerPanel_w));
+  }
 }
 
 }  // namespace

@@ -131,6 +131,38 @@ TEST(Config, LoadErrorsNameTheProblem) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, PowerLimitIsPerPanelWithinWhatTheInverterAccepts) {
+  auto j = valid_json();
+  j["inverters"][0]["power_limit_per_panel_w"] = 250;
+  j["inverters"][1]["output_on"] = false;
+  auto loaded = from_json(j);
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << describe(std::get<1>(loaded));
+  const auto& c = std::get<Config>(loaded);
+  EXPECT_EQ(c.inverters[0].power_limit_per_panel_w, 250.0);
+  EXPECT_TRUE(c.inverters[0].output_on);  // never switched: on
+  EXPECT_FALSE(c.inverters[1].power_limit_per_panel_w.has_value());
+  EXPECT_FALSE(c.inverters[1].output_on);
+  const auto back = to_json(c);
+  EXPECT_EQ(back["inverters"][0]["power_limit_per_panel_w"], 250.0);
+  EXPECT_FALSE(back["inverters"][1].contains("power_limit_per_panel_w"));
+  EXPECT_EQ(back["inverters"][1]["output_on"], false);
+
+  // An inverter total (a QS1's 4 x 300 W) is no per-panel limit.
+  for (const double bad : {19.0, 501.0, 1200.0, 0.0, -5.0}) {
+    j["inverters"][0]["power_limit_per_panel_w"] = bad;
+    const auto errors = errors_of(j);
+    ASSERT_TRUE(has_error(errors, "inverters[0].power_limit_per_panel_w")) << bad;
+    EXPECT_NE(describe(errors).find("20 to 500 W per panel"), std::string::npos) << describe(errors);
+  }
+  j["inverters"][0]["power_limit_per_panel_w"] = "300";
+  EXPECT_TRUE(has_error(errors_of(j), "inverters[0].power_limit_per_panel_w"));
+  j["inverters"][0]["power_limit_per_panel_w"] = nullptr;  // no limit
+  j["inverters"][0]["output_on"] = "off";
+  const auto errors = errors_of(j);
+  EXPECT_FALSE(has_error(errors, "inverters[0].power_limit_per_panel_w"));
+  EXPECT_TRUE(has_error(errors, "inverters[0].output_on"));
+}
+
 TEST(Config, GeneratedEcuIdIsValid) {
   Config c;
   c.radio.ecu_id = generate_ecu_id();

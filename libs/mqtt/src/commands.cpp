@@ -2,11 +2,13 @@
 #include "apsecu/mqtt/commands.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "apsecu/config/config.hpp"
 #include "apsecu/mqtt/errors.hpp"
 
 namespace apsecu::mqtt {
@@ -49,14 +51,33 @@ util::Result<PollCommand> parse_poll(const Json& v, const std::vector<InverterIn
 }
 
 util::Result<LimitCommand> parse_limit(const Json& j, const std::vector<InverterInfo>& inverters) {
-  const auto& v = j["limit_w"];
-  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() <= 0) {
-    return bad("\"limit_w\" must be a number of watts above 0");
+  const auto& v = j["limit_per_panel_w"];
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < config::kMinLimitPerPanel_w ||
+      v.get<double>() > config::kMaxLimitPerPanel_w) {
+    return bad(fmt::format("\"limit_per_panel_w\" must be a number of watts per panel from {:.0f} to {:.0f}",
+                           config::kMinLimitPerPanel_w, config::kMaxLimitPerPanel_w));
   }
-  if (!j.contains("serial")) return bad("\"limit_w\" needs \"serial\": which inverter to limit");
+  if (!j.contains("serial")) return bad("\"limit_per_panel_w\" needs \"serial\": which inverter to limit");
   auto serial = known_serial(j["serial"], "serial", inverters);
   if (!serial) return serial.error();
   return LimitCommand{*serial, v.get<double>()};
+}
+
+util::Result<OutputCommand> parse_output(const Json& j, const std::vector<InverterInfo>& inverters) {
+  const auto& v = j["output"];
+  std::optional<bool> on;
+  if (v.is_boolean()) on = v.get<bool>();
+  if (v.is_string()) {
+    auto text = v.get<std::string>();
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (text == "on") on = true;
+    if (text == "off") on = false;
+  }
+  if (!on) return bad("\"output\" must be \"on\" or \"off\"");
+  if (!j.contains("serial")) return bad("\"output\" needs \"serial\": which inverter to switch");
+  auto serial = known_serial(j["serial"], "serial", inverters);
+  if (!serial) return serial.error();
+  return OutputCommand{*serial, *on};
 }
 
 std::string id_of(const Json& j) {
@@ -85,20 +106,34 @@ util::Result<Command> parse_command(std::string_view payload, const std::vector<
   Json j = Json::parse(payload, nullptr, false);
   if (j.is_discarded()) return bad("not JSON; send e.g. {\"poll\":\"all\"}");
   if (!j.is_object()) return bad("a command is a JSON object, e.g. {\"poll\":\"all\"}");
-  const int kinds = static_cast<int>(j.contains("poll")) + static_cast<int>(j.contains("limit_w")) +
-                    static_cast<int>(j.contains("reboot"));
-  if (kinds == 0) return bad("unknown command: expected \"poll\", \"limit_w\" or \"reboot\"");
-  if (kinds > 1) return bad("one command per message: \"poll\", \"limit_w\" or \"reboot\"");
+  // The limit used to be an inverter total; taken per panel now it would be 2-4 times too
+  // much, so an automation still sending it gets told instead.
+  if (j.contains("limit_w")) {
+    return bad(fmt::format("\"limit_w\" is no longer accepted: the power limit is per panel now; send "
+                           "{{\"limit_per_panel_w\":W,\"serial\":\"…\"}} with {:.0f} to {:.0f} W per panel, "
+                           "not a total for the inverter",
+                           config::kMinLimitPerPanel_w, config::kMaxLimitPerPanel_w));
+  }
+  const int kinds = static_cast<int>(j.contains("poll")) + static_cast<int>(j.contains("limit_per_panel_w")) +
+                    static_cast<int>(j.contains("reboot")) + static_cast<int>(j.contains("output"));
+  if (kinds == 0) {
+    return bad("unknown command: expected \"poll\", \"limit_per_panel_w\", \"output\" or \"reboot\"");
+  }
+  if (kinds > 1) return bad("one command per message: \"poll\", \"limit_per_panel_w\", \"output\" or \"reboot\"");
   Command c;
   c.id_json = id_of(j);
   if (j.contains("poll")) {
     auto p = parse_poll(j["poll"], inverters);
     if (!p) return p.error();
     c.action = *p;
-  } else if (j.contains("limit_w")) {
+  } else if (j.contains("limit_per_panel_w")) {
     auto l = parse_limit(j, inverters);
     if (!l) return l.error();
     c.action = *l;
+  } else if (j.contains("output")) {
+    auto o = parse_output(j, inverters);
+    if (!o) return o.error();
+    c.action = *o;
   } else {
     auto s = known_serial(j["reboot"], "reboot", inverters);
     if (!s) return s.error();
@@ -114,7 +149,9 @@ engine::Job to_job(const Command& c) {
         if constexpr (std::is_same_v<T, PollCommand>) {
           return engine::PollNow{a.serial};
         } else if constexpr (std::is_same_v<T, LimitCommand>) {
-          return engine::SetPowerLimit{a.serial, a.limit_w};
+          return engine::SetPowerLimit{a.serial, a.limit_per_panel_w};
+        } else if constexpr (std::is_same_v<T, OutputCommand>) {
+          return engine::SetOutput{a.serial, a.on};
         } else {
           return engine::Reboot{a.serial};
         }
@@ -125,8 +162,9 @@ engine::Job to_job(const Command& c) {
 std::string_view command_name(const Command& c) noexcept {
   switch (c.action.index()) {
     case 0: return "poll";
-    case 1: return "limit_w";
-    default: return "reboot";
+    case 1: return "limit_per_panel_w";
+    case 2: return "reboot";
+    default: return "output";
   }
 }
 
@@ -135,7 +173,8 @@ std::string reply_payload(const Command& c, const util::Result<std::string>& out
   if (!c.id_json.empty()) j["id"] = Json::parse(c.id_json, nullptr, false);
   j["command"] = command_name(c);
   if (auto s = serial_of(c)) j["serial"] = *s;
-  if (const auto* l = std::get_if<LimitCommand>(&c.action)) j["limit_w"] = l->limit_w;
+  if (const auto* l = std::get_if<LimitCommand>(&c.action)) j["limit_per_panel_w"] = l->limit_per_panel_w;
+  if (const auto* o = std::get_if<OutputCommand>(&c.action)) j["output"] = o->on ? "on" : "off";
   j["ok"] = outcome.ok();
   if (outcome.ok()) {
     j["result"] = outcome.value();

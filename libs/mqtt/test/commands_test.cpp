@@ -48,7 +48,7 @@ TEST(MqttCommands, TheSeedsNumberedPollStillWorks) {
 }
 
 TEST(MqttCommands, PowerLimitAndReboot) {
-  auto limit = parse_command(R"({"limit_w":300,"serial":"801000012345"})", kInverters);
+  auto limit = parse_command(R"({"limit_per_panel_w":300,"serial":"801000012345"})", kInverters);
   ASSERT_TRUE(limit.ok());
   const auto job = std::get<engine::SetPowerLimit>(to_job(*limit));
   EXPECT_EQ(job.serial.str(), "801000012345");
@@ -60,6 +60,49 @@ TEST(MqttCommands, PowerLimitAndReboot) {
   EXPECT_EQ(command_name(*reboot), "reboot");
 }
 
+TEST(MqttCommands, TheLimitIsPerPanelAndAnInverterTotalIsRefused) {
+  EXPECT_EQ(command_name(*parse_command(R"({"limit_per_panel_w":20,"serial":"801000012345"})", kInverters)),
+            "limit_per_panel_w");
+  EXPECT_TRUE(parse_command(R"({"limit_per_panel_w":500,"serial":"801000012345"})", kInverters).ok());
+  // An automation written for the old command sends the inverter's total: its 300 W for a
+  // whole QS1, taken per panel, would let it feed 1200 W.
+  const auto old = error_of(R"({"limit_w":1200,"serial":"801000012345"})");
+  EXPECT_NE(old.find("no longer accepted"), std::string::npos) << old;
+  EXPECT_NE(old.find("per panel"), std::string::npos) << old;
+  EXPECT_NE(old.find("limit_per_panel_w"), std::string::npos) << old;
+  EXPECT_NE(error_of(R"({"limit_w":300,"serial":"801000012345"})").find("no longer accepted"), std::string::npos);
+  for (const auto* bad : {R"({"limit_per_panel_w":19,"serial":"801000012345"})",
+                          R"({"limit_per_panel_w":501,"serial":"801000012345"})",
+                          R"({"limit_per_panel_w":"300","serial":"801000012345"})"}) {
+    EXPECT_NE(error_of(bad).find("20 to 500"), std::string::npos) << bad;
+  }
+}
+
+TEST(MqttCommands, OutputOnAndOff) {
+  auto off = parse_command(R"({"output":"off","serial":"408000158215"})", kInverters);
+  ASSERT_TRUE(off.ok()) << off.error().describe();
+  const auto job = std::get<engine::SetOutput>(to_job(*off));
+  EXPECT_EQ(job.serial.str(), "408000158215");
+  EXPECT_FALSE(job.on);
+  EXPECT_EQ(command_name(*off), "output");
+  for (const auto* on : {R"({"output":"on","serial":"408000158215"})", R"({"output":"ON","serial":"408000158215"})",
+                         R"({"output":true,"serial":"408000158215"})"}) {
+    auto c = parse_command(on, kInverters);
+    ASSERT_TRUE(c.ok()) << on;
+    EXPECT_TRUE(std::get<engine::SetOutput>(to_job(*c)).on) << on;
+  }
+  EXPECT_NE(error_of(R"({"output":"off"})").find("needs \"serial\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"output":"dim","serial":"408000158215"})").find("\"on\" or \"off\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"output":"off","serial":"999999999999"})").find("no inverter 999999999999"),
+            std::string::npos);
+
+  auto reply = json::parse(reply_payload(*off, util::Result<std::string>(std::string("turned off"))));
+  EXPECT_EQ(reply["command"], "output");
+  EXPECT_EQ(reply["output"], "off");
+  EXPECT_EQ(reply["serial"], "408000158215");
+  EXPECT_EQ(reply["ok"], true);
+}
+
 TEST(MqttCommands, BadPayloadsSayWhatIsWrong) {
   EXPECT_NE(error_of("poll all").find("not JSON"), std::string::npos);
   EXPECT_NE(error_of("[1,2]").find("JSON object"), std::string::npos);
@@ -67,9 +110,10 @@ TEST(MqttCommands, BadPayloadsSayWhatIsWrong) {
   EXPECT_NE(error_of(R"({"poll":"all","reboot":"408000158215"})").find("one command per message"), std::string::npos);
   EXPECT_NE(error_of(R"({"poll":"999999999999"})").find("no inverter 999999999999"), std::string::npos);
   EXPECT_NE(error_of(R"({"poll":"4080"})").find("\"poll\""), std::string::npos);
-  EXPECT_NE(error_of(R"({"limit_w":300})").find("needs \"serial\""), std::string::npos);
-  EXPECT_NE(error_of(R"({"limit_w":-5,"serial":"408000158215"})").find("above 0"), std::string::npos);
-  EXPECT_NE(error_of(R"({"limit_w":"300","serial":"408000158215"})").find("number of watts"), std::string::npos);
+  EXPECT_NE(error_of(R"({"limit_per_panel_w":300})").find("needs \"serial\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"limit_per_panel_w":-5,"serial":"408000158215"})").find("20 to 500"), std::string::npos);
+  EXPECT_NE(error_of(R"({"limit_per_panel_w":"300","serial":"408000158215"})").find("number of watts"),
+            std::string::npos);
   EXPECT_NE(error_of(R"({"reboot":408000158215})").find("as a string"), std::string::npos);
 }
 
@@ -78,11 +122,12 @@ TEST(MqttCommands, WithoutAnInverterListSerialsPassToTheEngine) {
 }
 
 TEST(MqttCommands, RepliesEchoTheIdAndCarryTheOutcome) {
-  auto c = parse_command(R"({"id":7,"limit_w":300,"serial":"801000012345"})", kInverters);
+  auto c = parse_command(R"({"id":7,"limit_per_panel_w":300,"serial":"801000012345"})", kInverters);
   ASSERT_TRUE(c.ok());
   auto ok = json::parse(reply_payload(*c, util::Result<std::string>(std::string("power limit 300 W confirmed"))));
   EXPECT_EQ(ok["id"], 7);
-  EXPECT_EQ(ok["command"], "limit_w");
+  EXPECT_EQ(ok["command"], "limit_per_panel_w");
+  EXPECT_EQ(ok["limit_per_panel_w"], 300.0);
   EXPECT_EQ(ok["serial"], "801000012345");
   EXPECT_EQ(ok["ok"], true);
   EXPECT_EQ(ok["result"], "power limit 300 W confirmed");

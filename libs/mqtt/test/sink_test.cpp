@@ -158,42 +158,44 @@ TEST_F(MqttCommandsLive, GoodCommandsReachTheEngineAndTheirOutcomeComesBack) {
   ASSERT_TRUE(sub.ready());
   start_sink();
   sub.publish("apsecu/cmd", R"({"id":1,"poll":"all"})");
-  sub.publish("apsecu/cmd", R"({"id":2,"limit_w":250,"serial":"801000012345"})");
+  sub.publish("apsecu/cmd", R"({"id":2,"limit_per_panel_w":250,"serial":"801000012345"})");
   sub.publish("apsecu/cmd", R"({"id":3,"reboot":"408000158215"})");
-  const auto replies = sub.wait_for(3);
-  ASSERT_EQ(replies.size(), 3U);
-  for (int i = 0; i < 3; ++i) {
+  sub.publish("apsecu/cmd", R"({"id":4,"output":"off","serial":"408000158215"})");
+  const auto replies = sub.wait_for(4);
+  ASSERT_EQ(replies.size(), 4U);
+  for (int i = 0; i < 4; ++i) {
     const auto j = json::parse(replies[static_cast<std::size_t>(i)].payload);
     EXPECT_EQ(j["id"], i + 1);
     EXPECT_EQ(j["ok"], true);
     EXPECT_EQ(j["result"], "done");
   }
   const auto jobs = this->jobs();
-  ASSERT_EQ(jobs.size(), 3U);
+  ASSERT_EQ(jobs.size(), 4U);
   EXPECT_FALSE(std::get<engine::PollNow>(jobs[0]).serial.has_value());
   EXPECT_DOUBLE_EQ(std::get<engine::SetPowerLimit>(jobs[1]).limit_per_panel_w, 250);
   EXPECT_EQ(std::get<engine::Reboot>(jobs[2]).serial.str(), "408000158215");
-  EXPECT_EQ(sink_->status().commands, 3U);
+  EXPECT_FALSE(std::get<engine::SetOutput>(jobs[3]).on);
+  EXPECT_EQ(sink_->status().commands, 4U);
 }
 
 TEST_F(MqttCommandsLive, ABadCommandGetsAClearErrorOnTheReplyTopic) {
   Subscriber sub(broker_.port(), {"apsecu/reply"});
   ASSERT_TRUE(sub.ready());
   start_sink();
-  sub.publish("apsecu/cmd", R"({"id":"x","limit_w":300})");
+  sub.publish("apsecu/cmd", R"({"id":"x","limit_per_panel_w":300})");
   const auto replies = sub.wait_for(1);
   ASSERT_EQ(replies.size(), 1U);
   const auto j = json::parse(replies[0].payload);
   EXPECT_EQ(j["id"], "x");
   EXPECT_EQ(j["ok"], false);
-  EXPECT_EQ(j["error"], "\"limit_w\" needs \"serial\": which inverter to limit");
+  EXPECT_EQ(j["error"], "\"limit_per_panel_w\" needs \"serial\": which inverter to limit");
   EXPECT_TRUE(jobs().empty());
   EXPECT_EQ(sink_->status().commands_rejected, 1U);
 }
 
 TEST_F(MqttCommandsLive, ARetainedCommandIsNeverExecuted) {
   ASSERT_TRUE(run("mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker_.port()) +
-                  " -q 1 -r -t apsecu/cmd -m '{\"limit_w\":20,\"serial\":\"408000158215\"}'"));
+                  " -q 1 -r -t apsecu/cmd -m '{\"limit_per_panel_w\":20,\"serial\":\"408000158215\"}'"));
   Subscriber sub(broker_.port(), {"apsecu/reply"});
   ASSERT_TRUE(sub.ready());
   start_sink();  // subscribes to apsecu/cmd and gets the retained power limit at once

@@ -61,6 +61,15 @@ export function showFieldErrors(form, e) {
   }
 }
 
+// An inverter's power limit and what came of it (live values or, after a restart, the settings):
+// "150 W × 4 = 600 W · accepted by the inverter — detail".
+export function limitText(c, inputs) {
+  if (c.power_limit_per_panel_w === null || c.power_limit_per_panel_w === undefined) return t('limit_none');
+  const total = c.power_limit_w ?? c.power_limit_per_panel_w * inputs;
+  const state = c.limit_state && c.limit_state !== 'none' ? ' · ' + t('limit_' + c.limit_state) : '';
+  return `${fmt.w(c.power_limit_per_panel_w)} × ${inputs} = ${fmt.w(total)}${state}${c.limit_detail ? ' — ' + c.limit_detail : ''}`;
+}
+
 export function kv(rows) {
   return h('dl.kv', rows.filter(Boolean).map(([k, v]) => [h('dt', k), h('dd', v)]));
 }

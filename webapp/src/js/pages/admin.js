@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Inverters (add, edit, delete, pair), settings and MQTT settings. The server validates;
-// its field errors appear next to the inputs.
+// Inverters (add, edit, delete, pair; power limit per panel and output on/off), settings and
+// MQTT settings. The server validates; its field errors appear next to the inputs.
 import { get, post, put, del, onEvent } from '../api.js';
-import { h, fmt, kv, message, showFieldErrors, t } from '../ui.js';
+import { h, fmt, kv, message, limitText, showFieldErrors, t } from '../ui.js';
 
 function inverterForm(models, inv, onDone) {
   const isNew = !inv;
@@ -45,19 +45,59 @@ function inverterForm(models, inv, onDone) {
   return form;
 }
 
+// The owner's controls per inverter. The stock ECU's set_maxpower takes watts per panel, so
+// the input is per panel and the inverter's maximum (per panel × inputs) is shown beside it.
+// The state is the live one (what the inverter answered), else what the settings kept.
+function controlsCard(r, run) {
+  const inputsOf = (inv) => (r.models.find((m) => m.model === inv.model) || { inputs: 2 }).inputs;
+  const rows = r.inverters.map((inv) => {
+    const c = inv.live || inv;
+    const n = inputsOf(inv);
+    const on = c.output_on !== false;
+    const limit = h('input.narrow', { type: 'number', name: 'limit_per_panel_w', min: 20, max: 500, step: 1, size: 5,
+      value: c.power_limit_per_panel_w ?? '', placeholder: '20–500', title: t('limit_hint'), 'aria-label': t('limit_per_panel') });
+    const max = h('span.muted', { 'data-testid': 'limit-max' });
+    const drawMax = () => {
+      const w = Number(limit.value);
+      max.textContent = limit.value === '' || !Number.isFinite(w) ? '' : `W × ${n} = ${fmt.w(w * n)}`;
+    };
+    limit.oninput = drawMax;
+    drawMax();
+    const toggle = on
+      ? h('button.danger', { onclick: () => { if (confirm(t('confirm_off'))) run(inv.serial, 'off'); } }, t('turn_off'))
+      : h('button.primary', { onclick: () => run(inv.serial, 'on') }, t('turn_on'));
+    return h('tr', { 'data-control': inv.serial },
+      h('td', inv.name, h('div.muted', inv.model + ' · ' + inv.serial)),
+      h('td', h('div.row', h('span', { class: on ? 'ok' : 'bad', 'data-testid': 'output-state' }, on ? t('output_is_on') : t('output_is_off')), toggle)),
+      h('td', h('div.row', limit, max,
+        h('button', { onclick: () => run(inv.serial, 'power_limit', { limit_per_panel_w: limit.value === '' ? null : Number(limit.value) }) }, t('set_limit')))),
+      h('td', { 'data-testid': 'limit-state' }, limitText(c, n)));
+  });
+  return h('div.card', { 'data-testid': 'controls' }, h('h2', t('controls')), h('p.muted', t('limit_hint')),
+    h('table', h('thead', h('tr', h('th', t('name')), h('th', t('grid_output')), h('th', t('limit_per_panel')), h('th', t('limit_state')))),
+      h('tbody', rows)));
+}
+
 export async function invertersPage({ app, onCleanup }) {
   const list = h('div');
   const editor = h('div');
-  const jobs = h('div');
-  app.append(h('h1', t('inverters')), editor, list, jobs);
+  const controls = h('div');
+  const jobs = h('div', { 'data-testid': 'jobs' });
+  app.append(h('h1', t('inverters')), editor, list, jobs, controls);
   // A quick job's "finished" event can overtake the reply to the request that queued it.
   const finished = new Set();
+  let load = async () => {};
   onCleanup(onEvent('job', (j) => {
     if (j.finished_s) finished.add(j.id);
     jobs.replaceChildren(message(j.state === 'failed' ? 'error' : 'info', `${j.action} ${j.detail}: ${t(j.state)} ${j.text}`));
+    // What the inverter answered changes the state shown.
+    if (j.finished_s && ['on', 'off', 'power_limit'].includes(j.action)) load();
   }));
-  const queued = (j) => { if (!finished.has(j.id)) jobs.replaceChildren(message('info', t('pair') + ': ' + t(j.state))); };
-  const load = async () => {
+  const queued = (j) => { if (!finished.has(j.id)) jobs.replaceChildren(message('info', `${j.action} ${j.detail}: ${t(j.state)}`)); };
+  const run = async (serial, action, body) => {
+    try { queued(await post(`/inverters/${serial}/${action}`, body)); } catch (e) { jobs.replaceChildren(message('error', e.message)); }
+  };
+  load = async () => {
     const r = await get('/inverters');
     const edit = (inv) => editor.replaceChildren(h('div.card', inverterForm(r.models, inv, (saved) => { editor.replaceChildren(); if (saved) load(); })));
     list.replaceChildren(h('p', h('button.primary', { onclick: () => edit(null) }, t('add'))),
@@ -72,6 +112,7 @@ export async function invertersPage({ app, onCleanup }) {
             h('button', { onclick: async () => queued(await post('/inverters/' + inv.serial + '/pair', { force: true })) }, t('pair')),
             h('button', { onclick: () => post('/inverters/' + inv.serial + '/poll') }, t('poll')),
             h('button.danger', { onclick: async () => { if (confirm(t('confirm_delete'))) { await del('/inverters/' + inv.serial); load(); } } }, t('delete'))))))))));
+    controls.replaceChildren(controlsCard(r, run));
   };
   await load();
 }

@@ -3,7 +3,7 @@
 // inverter page (per input DC values, temperature, grid, link, last poll). Both redraw on
 // every "live" event, without reloading.
 import { get, onEvent } from '../api.js';
-import { h, fmt, kv, message, t } from '../ui.js';
+import { h, fmt, kv, message, limitText, t } from '../ui.js';
 
 function windowText(live) {
   const w = live.window;
@@ -18,6 +18,8 @@ function banner(live) {
   if (live.radio_error) return [h('div.msg.error', { 'data-testid': 'radio-error' }, t('radio_error') + ' ' + live.radio_error)];
   const parts = [];
   if (!live.coordinator_up) parts.push(h('div.msg.error', t('coordinator_down')));
+  // Without a reset line a frozen module stays frozen until someone pulls the plug.
+  if (live.reset_line_missing) parts.push(h('div.msg.error', { 'data-testid': 'no-reset-line' }, t('no_reset_line')));
   parts.push(h('div.banner' + (live.night ? '.night' : ''), { 'data-testid': 'daystate' },
     live.night ? '🌙 ' + t('night') + ' ' + fmt.time(live.window.start_s && live.window.start_s + 86400)
       : '☀ ' + t('day_state') + ' ' + fmt.time(live.next_cycle_s)));
@@ -35,7 +37,8 @@ function renderHome(box, live) {
     kv([[t('today_energy'), h('span', { 'data-testid': 'site-today' }, fmt.wh(live.site.today_wh))],
       [t('lifetime'), fmt.wh(live.site.lifetime_wh)]]));
   const rows = live.inverters.map((inv) => h('tr', { 'data-serial': inv.serial },
-    h('td', h('a', { href: '#/inverter/' + inv.serial }, inv.name), h('div.muted', inv.model + ' · ' + inv.serial)),
+    h('td', h('a', { href: '#/inverter/' + inv.serial }, inv.name), h('div.muted', inv.model + ' · ' + inv.serial),
+      inv.output_on === false && h('div.bad', { 'data-testid': 'output-off' }, t('output_off_note'))),
     h('td.num', { 'data-testid': 'power' }, fmt.w(inv.power_w)),
     h('td.num', fmt.wh(inv.today_wh)),
     h('td', h('span', { class: inv.last_outcome === 'ok' ? 'ok' : 'bad' }, inv.last_outcome), h('div.muted', fmt.time(inv.last_poll_s)))));
@@ -73,7 +76,10 @@ function renderInverter(box, inv, live) {
         [t('uptime'), fmt.duration(inv.uptime_s)]])),
       h('div.card', kv([[t('serial'), inv.serial], [t('model'), inv.model],
         [t('last_poll'), fmt.datetime(inv.last_poll_s)], [t('outcome'), inv.last_outcome + (inv.last_detail ? ': ' + inv.last_detail : '')],
-        [t('sample_time'), fmt.datetime(inv.sample_time_s)]]))),
+        [t('sample_time'), fmt.datetime(inv.sample_time_s)],
+        [t('grid_output'), h('span', { class: inv.output_on === false ? 'bad' : 'ok', 'data-testid': 'inv-output' },
+          inv.output_on === false ? t('output_is_off') : t('output_is_on'))],
+        [t('limit_per_panel'), h('span', { 'data-testid': 'inv-limit' }, limitText(inv, inv.inputs.length))]]))),
     h('div.card', inputs),
     h('p', h('a', { href: '#/charts/day/' + inv.serial }, t('charts')), ' · ', h('a', { href: '#/stats/' + inv.serial }, t('stats'))));
 }

@@ -12,6 +12,11 @@ namespace apsecu::config {
 
 inline constexpr int kCurrentVersion = 1;
 
+// The per-panel power limit the inverters take: the stock ECU's set_maxpower refuses less
+// than 20 or more than 500 W per panel (OpenAPS codec/limits.go).
+inline constexpr double kMinLimitPerPanel_w = 20;
+inline constexpr double kMaxLimitPerPanel_w = 500;
+
 enum class NightBehaviour : std::uint8_t {
   ZeroPowerKeepEnergy,  // at the end of the poll window: power 0, today's energy stays
   KeepLastValues,       // leave the last readings in place
@@ -26,6 +31,10 @@ struct InverterConfig {
   double energy_calibration = 1.0;  // multiplier on the inverter's energy counters
   double panel_power_w = 300;       // rated power of each panel, for plausibility checks
   std::optional<std::uint16_t> short_address;  // learned by pairing
+  // What the owner last set and the inverter accepted, saved when the job succeeds, so the
+  // pages show it after a restart. Watts per panel (per input), as set_maxpower takes them.
+  std::optional<double> power_limit_per_panel_w;
+  bool output_on = true;  // the grid output was last switched on (or never switched)
 };
 
 struct Location {

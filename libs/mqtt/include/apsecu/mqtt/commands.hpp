@@ -5,8 +5,11 @@
 //   {"poll":"408000158215"}                  poll one inverter now
 //   {"poll":"all"}                           poll every inverter now
 //   {"poll":0} / {"poll":99}                 the seed's form: index in the list / 99 = all
-//   {"limit_w":300,"serial":"408000158215"}  set the inverter's power limit (watts)
-//   {"reboot":"408000158215"}                restart the inverter
+//   {"limit_per_panel_w":300,"serial":"408000158215"}  power limit in watts PER PANEL, 20–500
+//   {"output":"off","serial":"408000158215"}           grid output "on" or "off"
+//   {"reboot":"408000158215"}                          the frame known as "reboot": turn-on (C1)
+//   {"limit_w":…} (an inverter total, as before) is refused with a message: taken per panel
+//   it would let a YC600/DS3 feed twice and a QS1 four times what was meant.
 //   any of them may carry "id" (string or number), echoed in the reply
 //
 // Replies: {"id":7,"command":"poll","serial":"408000158215","ok":true,"result":"…"} or
@@ -30,14 +33,18 @@ struct PollCommand {
 };
 struct LimitCommand {
   aps::Serial serial;
-  double limit_w = 0;
+  double limit_per_panel_w = 0;
+};
+struct OutputCommand {
+  aps::Serial serial;
+  bool on = true;
 };
 struct RebootCommand {
   aps::Serial serial;
 };
 
 struct Command {
-  std::variant<PollCommand, LimitCommand, RebootCommand> action;
+  std::variant<PollCommand, LimitCommand, RebootCommand, OutputCommand> action;
   std::string id_json;  // the "id" value as JSON text; empty when absent
 };
 
