@@ -162,9 +162,9 @@ TEST_F(RadioTest, Ds3LimitTakesTheSetsAcknowledgementThenReadsBack) {
   // The acknowledgement comes a little after the confirm; the old flow had already sent its
   // query by then and took the 19-byte acknowledgement for the 105-byte page.
   expect_delivered(unicast(kDs3Address, set))
-      .reply(incoming(kDs3Address, payload_of(kDs3, "FBFB06DE02000000000000FEFE")), 100ms);
+      .reply(incoming(kDs3Address, payload_of(kDs3, "FBFB06DE02000000000000FEFE")), 20ms);
   expect_delivered(unicast(kDs3Address, aps::encode_query_parameters(kEcu)))
-      .reply(incoming(kDs3Address, aps::encode_parameters_reply(kDs3, aps::Model::Ds3, 300)), 30ms);
+      .reply(incoming(kDs3Address, aps::encode_parameters_reply(kDs3, aps::Model::Ds3, 300)), 100ms);
   const auto r = radio().set_power_limit(kDs3Address, aps::Model::Ds3, 300);
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_TRUE(r->accepted) << r->detail;
