@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine's Radio against the emulator over a pseudo-terminal: a DS3 that answers pairing
+// after step 2 and step 3 (read-APSystems-YC600-QS1-DS3 #19) and joins only with steps 3 and 4,
+// power limits per panel answered as the ECU-C sniff of ESP32-read-APS-inverters #34 shows,
+// and on/off.
+
+#include <atomic>
+
+#include <gtest/gtest.h>
+
+#include "apsecu/aps/requests.hpp"
+#include "apsecu/emulator/emulator.hpp"
+#include "apsecu/engine/radio.hpp"
+#include "apsecu/engine/setup.hpp"
+#include "apsecu/transport/reset_line.hpp"
+#include "apsecu/transport/spec.hpp"
+#include "apsecu/znp/coordinator.hpp"
+
+namespace {
+using namespace apsecu;
+using namespace std::chrono_literals;
+
+class SteppedClock final : public util::Clock {
+ public:
+  explicit SteppedClock(util::WallTime start) : ns_(start.time_since_epoch().count()) {}
+  [[nodiscard]] util::WallTime now() const override { return util::WallTime(util::WallTime::duration(ns_.load())); }
+  [[nodiscard]] util::SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
+  void advance(std::chrono::seconds d) { ns_ += std::chrono::duration_cast<util::WallTime::duration>(d).count(); }
+
+ private:
+  std::atomic<util::WallTime::rep> ns_;
+};
+
+const aps::Serial kDs3 = *aps::Serial::parse("703000021300");
+const aps::Serial kYc600 = *aps::Serial::parse("408000158215");
+constexpr std::uint16_t kDs3Address = 0x6C22;
+constexpr std::uint16_t kYcAddress = 0x103A;
+
+class RadioE2E : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(boot(emulator::LimitMode::Obey)); }
+
+  void boot(emulator::LimitMode ds3_limit_mode) {
+    clock_ = std::make_unique<SteppedClock>(*emulator::parse_utc("2026-06-21T10:00Z"));
+    emulator::EmulatorConfig cfg;
+    cfg.start = clock_->now();
+    cfg.timing_scale = emulator::kFastTiming;
+    cfg.cloudiness = 0.0;
+    cfg.inverters = emulator::default_inverters();
+    for (auto& inv : cfg.inverters) {
+      inv.paired = false;
+      if (inv.model == aps::Model::Ds3) inv.limit_mode = ds3_limit_mode;
+    }
+    auto emu = emulator::Emulator::create(cfg, *clock_);
+    ASSERT_TRUE(emu.ok()) << emu.error().describe();
+    emu_ = std::move(*emu);
+    emu_->start();
+    auto paths = emu_->open_pty();
+    ASSERT_TRUE(paths.ok()) << paths.error().describe();
+    auto serial = transport::open_transport(paths->pty);
+    ASSERT_TRUE(serial.ok()) << serial.error().describe();
+    auto reset = transport::open_reset_line(paths->reset_spec());
+    ASSERT_TRUE(reset.ok()) << reset.error().describe();
+    serial_ = std::move(*serial);
+    reset_ = std::move(*reset);
+    client_ = std::make_unique<znp::ZnpClient>(*serial_);
+    auto cc = engine::coordinator_config(ecu_);
+    cc.reset_timing = {.low = 50ms, .wait = 300ms};
+    coordinator_ = std::make_unique<znp::Coordinator>(*client_, reset_.get(), cc);
+    engine::RadioTimings timings;
+    timings.pair_step_gap = 200ms;
+    timings.read_back_pause = 100ms;
+    radio_ = std::make_unique<engine::Radio>(*client_, ecu_, timings);
+    ASSERT_TRUE(coordinator_->start(znp::StartMode::Pairing).ok());
+  }
+
+  void TearDown() override {
+    if (client_) client_->stop();
+    if (emu_) emu_->stop();
+  }
+
+  void pair(const aps::Serial& serial, std::uint16_t address) {
+    const auto r = radio_->pair(serial, {.daylight = true});
+    ASSERT_EQ(r.outcome, engine::PairOutcome::Paired) << r.detail;
+    EXPECT_EQ(r.short_address, address);
+    EXPECT_EQ(r.steps_sent, 4);
+  }
+
+  engine::PollResult poll(const aps::Serial& serial, std::uint16_t address) {
+    clock_->advance(60s);
+    return radio_->poll(address, serial, {});
+  }
+
+  aps::EcuId ecu_ = *aps::EcuId::parse("D8A3011B9780");
+  std::unique_ptr<SteppedClock> clock_;
+  std::unique_ptr<emulator::Emulator> emu_;
+  std::unique_ptr<transport::Transport> serial_;
+  std::unique_ptr<transport::ResetLine> reset_;
+  std::unique_ptr<znp::ZnpClient> client_;
+  std::unique_ptr<znp::Coordinator> coordinator_;
+  std::unique_ptr<engine::Radio> radio_;
+};
+
+TEST_F(RadioE2E, Ds3AnswersAfterStepsTwoAndThreeIsPairedAndPolled) {
+  const auto r = radio_->pair(kDs3, {.daylight = true});
+  ASSERT_EQ(r.outcome, engine::PairOutcome::Paired) << r.detail;
+  EXPECT_EQ(r.short_address, kDs3Address);
+  EXPECT_EQ(r.answered_after, (std::vector<int>{2, 3})) << r.detail;
+  const auto truth = emu_->inverter(kDs3.str());
+  ASSERT_TRUE(truth.has_value());
+  ASSERT_TRUE(truth->paired_ecu.has_value()) << "the DS3 did not join";
+  ASSERT_TRUE(truth->paired_pan.has_value());
+  EXPECT_EQ(*truth->paired_pan, ecu_.pan_id());
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  const auto p = poll(kDs3, kDs3Address);
+  ASSERT_TRUE(p.ok()) << engine::outcome_name(p.outcome) << " " << p.detail;
+  EXPECT_EQ(p.telemetry->model, aps::Model::Ds3);
+  EXPECT_FALSE(p.checksum_mismatch);
+}
+
+TEST_F(RadioE2E, StoppingAtTheFirstAnswerLeavesTheDs3Silent) {
+  // What the old pairing did: steps until the first answer (after step 2 for a DS3), no more.
+  const auto steps = aps::pairing_steps(ecu_, kDs3);
+  auto answer = client_->expect(znp::incoming_from(kDs3Address, aps::kPairAnswerCluster));
+  for (std::size_t i = 0; i < 2; ++i) {
+    znp::AfDataRequestExt req;
+    req.addr_mode = znp::kAddrModeBroadcast;
+    req.dst_addr.fill(0xFF);
+    req.dst_endpoint = aps::kEndpoint;
+    req.dst_pan = 0xFFFF;
+    req.src_endpoint = aps::kEndpoint;
+    req.cluster_id = steps[i].cluster;
+    req.trans_id = steps[i].trans_id;
+    req.radius = aps::kRadius;
+    req.data = steps[i].data;
+    ASSERT_TRUE(client_->request_ok(req).ok());
+  }
+  ASSERT_TRUE(answer.wait(2s).ok()) << "the DS3 answers step 2";
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  for (int i = 0; i < 2; ++i) {
+    const auto p = poll(kDs3, kDs3Address);
+    EXPECT_FALSE(p.ok()) << "a DS3 paired without steps 3 and 4 answered a poll";
+  }
+  EXPECT_FALSE(emu_->inverter(kDs3.str())->paired_ecu.has_value());
+  // All four steps pair it.
+  ASSERT_NO_FATAL_FAILURE(pair(kDs3, kDs3Address));
+  EXPECT_TRUE(poll(kDs3, kDs3Address).ok());
+}
+
+TEST_F(RadioE2E, LimitPerPanelIsAcceptedReadBackAndCapsEachInput) {
+  ASSERT_NO_FATAL_FAILURE(pair(kDs3, kDs3Address));
+  ASSERT_NO_FATAL_FAILURE(pair(kYc600, kYcAddress));
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  for (const auto& [serial, address, model] : {std::tuple{kDs3, kDs3Address, aps::Model::Ds3},
+                                               std::tuple{kYc600, kYcAddress, aps::Model::Yc600}}) {
+    const auto r = radio_->set_power_limit(address, model, 150);
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    EXPECT_TRUE(r->accepted) << r->detail;
+    ASSERT_TRUE(r->read_back_per_panel_w.has_value());
+    EXPECT_NEAR(*r->read_back_per_panel_w, 150, 0.1);
+    const auto truth = emu_->inverter(serial.str());
+    EXPECT_NEAR(truth->power_limit_per_panel_w, 150, 0.1);
+    EXPECT_NEAR(truth->power_limit_w, 300, 0.2) << "two inputs of 150 W";
+  }
+}
+
+TEST_F(RadioE2E, Ds3RefusalIsReported) {
+  TearDown();
+  ASSERT_NO_FATAL_FAILURE(boot(emulator::LimitMode::Refuse));
+  ASSERT_NO_FATAL_FAILURE(pair(kDs3, kDs3Address));
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  const auto r = radio_->set_power_limit(kDs3Address, aps::Model::Ds3, 150);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_FALSE(r->accepted);
+  EXPECT_NE(r->detail.find("refused"), std::string::npos) << r->detail;
+}
+
+TEST_F(RadioE2E, OnOffRoundTrip) {
+  ASSERT_NO_FATAL_FAILURE(pair(kDs3, kDs3Address));
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  const auto off = radio_->set_output(kDs3Address, false);
+  ASSERT_TRUE(off.ok()) << off.error().describe();
+  EXPECT_FALSE(emu_->inverter(kDs3.str())->output_on);
+  const auto p = poll(kDs3, kDs3Address);
+  EXPECT_TRUE(p.ok()) << "an inverter turned off still answers: " << p.detail;
+  const auto on = radio_->set_output(kDs3Address, true);
+  ASSERT_TRUE(on.ok()) << on.error().describe();
+  EXPECT_TRUE(emu_->inverter(kDs3.str())->output_on);
+}
+
+}  // namespace
