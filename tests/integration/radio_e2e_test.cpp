@@ -5,11 +5,15 @@
 // and on/off.
 
 #include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "apsecu/aps/requests.hpp"
 #include "apsecu/emulator/emulator.hpp"
+#include "apsecu/engine/engine.hpp"
 #include "apsecu/engine/radio.hpp"
 #include "apsecu/engine/setup.hpp"
 #include "apsecu/transport/reset_line.hpp"
@@ -185,6 +189,107 @@ TEST_F(RadioE2E, OnOffRoundTrip) {
   EXPECT_TRUE(p.ok()) << "an inverter turned off still answers: " << p.detail;
   const auto on = radio_->set_output(kDs3Address, true);
   ASSERT_TRUE(on.ok()) << on.error().describe();
+  EXPECT_TRUE(emu_->inverter(kDs3.str())->output_on);
+}
+
+// The engine's jobs for the radio: what they send and what the snapshot says afterwards.
+struct Recorder final : engine::EngineListener {
+  void on_frame(znp::Direction dir, const unpi::Frame& f) override {
+    if (dir != znp::Direction::Sent) return;
+    std::lock_guard lock(mutex);
+    sent.push_back(f);
+  }
+  std::vector<unpi::Frame> take() {
+    std::lock_guard lock(mutex);
+    return std::exchange(sent, {});
+  }
+  std::mutex mutex;
+  std::vector<unpi::Frame> sent;
+};
+
+class EngineJobsE2E : public RadioE2E {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(boot(emulator::LimitMode::Obey));
+    fleet::InverterSpec ds3;
+    ds3.serial = kDs3;
+    ds3.model = aps::Model::Ds3;
+    fleet_ = std::make_unique<fleet::Fleet>(std::vector<fleet::InverterSpec>{ds3}, fleet::FleetPolicy{});
+    engine::EngineSettings settings;
+    settings.poll_interval = std::chrono::hours(1);
+    engine_ = std::make_unique<engine::Engine>(*clock_, *client_, *coordinator_, *radio_, *fleet_, recorder_,
+                                               settings);
+    runner_ = std::thread([this] { engine_->run(); });
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!engine_->snapshot()->coordinator_up && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(engine_->snapshot()->coordinator_up);
+    std::this_thread::sleep_for(200ms);  // the start-up cycle (nothing paired: nothing to poll)
+  }
+  void TearDown() override {
+    if (engine_) engine_->stop();
+    if (runner_.joinable()) runner_.join();
+    engine_.reset();
+    RadioE2E::TearDown();
+  }
+  util::Result<std::string> run(engine::Job job) {
+    std::promise<util::Result<std::string>> done;
+    auto result = done.get_future();
+    engine_->post(std::move(job), [&done](util::Result<std::string> r) { done.set_value(std::move(r)); });
+    if (result.wait_for(60s) != std::future_status::ready) return util::make_error(znp::Errc::Timeout, "job hung");
+    return result.get();
+  }
+  [[nodiscard]] std::optional<engine::InverterControl> control() const {
+    for (const auto& c : engine_->snapshot()->controls) {
+      if (c.serial == kDs3) return c;
+    }
+    return std::nullopt;
+  }
+
+  Recorder recorder_;
+  std::unique_ptr<fleet::Fleet> fleet_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::thread runner_;
+};
+
+TEST_F(EngineJobsE2E, PairingOnAModuleThatIsUpSendsOnlyTheFourSteps) {
+  (void)recorder_.take();
+  const auto r = run(engine::Pair{kDs3});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  const auto sent = recorder_.take();
+  ASSERT_EQ(sent.size(), 4U) << "no restart, no NV write, no broadcast: only the pairing steps";
+  for (const auto& f : sent) {
+    EXPECT_EQ(f.cmd0(), 0x24);
+    EXPECT_EQ(f.command, 0x02) << "AF_DATA_REQUEST_EXT";
+  }
+  EXPECT_EQ(fleet_->find(kDs3)->short_address, kDs3Address);
+  EXPECT_TRUE(emu_->inverter(kDs3.str())->paired_ecu.has_value());
+}
+
+TEST_F(EngineJobsE2E, LimitOutputAndRebootJobsKeepTheControlState) {
+  ASSERT_TRUE(run(engine::Pair{kDs3}).ok());
+  const auto limited = run(engine::SetPowerLimit{kDs3, 150});
+  ASSERT_TRUE(limited.ok()) << limited.error().describe();
+  EXPECT_NE(limited->find("150 W per panel (300 W for the DS3's 2 inputs)"), std::string::npos) << *limited;
+  auto c = control();
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->limit_state, engine::LimitState::Accepted);
+  EXPECT_EQ(c->limit_per_panel_w, 150);
+
+  const auto too_high = run(engine::SetPowerLimit{kDs3, 600});
+  ASSERT_FALSE(too_high.ok());
+  EXPECT_EQ(too_high.error().code, aps::Errc::OutOfRange);
+  EXPECT_EQ(control()->limit_per_panel_w, 150) << "a limit never sent is not recorded";
+
+  ASSERT_TRUE(run(engine::SetOutput{kDs3, false}).ok());
+  EXPECT_EQ(control()->output_on, false);
+  EXPECT_FALSE(emu_->inverter(kDs3.str())->output_on);
+
+  const auto reboot = run(engine::Reboot{kDs3});
+  ASSERT_TRUE(reboot.ok()) << reboot.error().describe();
+  EXPECT_NE(reboot->find("no restart command is known"), std::string::npos) << *reboot;
+  EXPECT_EQ(control()->output_on, true);
   EXPECT_TRUE(emu_->inverter(kDs3.str())->output_on);
 }
 

@@ -232,24 +232,27 @@ util::Result<std::string> Engine::execute(SetPowerLimit& job) {
     return util::make_error(aps::Errc::SerialMismatch, job.serial.str() + " is not a paired inverter");
   }
   const auto& mi = aps::info(spec->model);
-  const double inverter_max_w = job.limit_per_panel_w * mi.inputs;
+  const auto what = fmt::format("{:.0f} W per panel ({:.0f} W for the {}'s {} inputs)", job.limit_per_panel_w,
+                                job.limit_per_panel_w * mi.inputs, mi.name, mi.inputs);
   const auto r = radio_.set_power_limit(*spec->short_address, spec->model, job.limit_per_panel_w);
-  auto& control = control_of(job.serial);
   if (!r) {
-    control.detail = r.error().describe();
-    journal(Level::Warning, "console", job.serial.str() + ": power limit not set: " + control.detail);
+    journal(Level::Warning, "console", fmt::format("{}: limit of {} not set: {}", job.serial.str(), what,
+                                                   r.error().describe()));
+    if (r.error().code == aps::Errc::OutOfRange) return r.error();  // nothing was sent
+    control_of(job.serial).detail = r.error().describe();
+    publish(clock_.now());
     return r.error();
   }
+  auto& control = control_of(job.serial);
   control.limit_per_panel_w = job.limit_per_panel_w;
   control.detail = r->detail;
-  const auto what = fmt::format("{:.0f} W per panel ({:.0f} W for the {}'s {} inputs)", job.limit_per_panel_w,
-                                inverter_max_w, mi.name, mi.inputs);
+  control.limit_state = r->accepted ? LimitState::Accepted : LimitState::Refused;
+  // The snapshot shows the outcome before the job's caller hears of it.
+  publish(clock_.now());
   if (!r->accepted) {
-    control.limit_state = LimitState::Refused;
     journal(Level::Warning, "console", fmt::format("{} did not take the limit of {}: {}", job.serial.str(), what, r->detail));
     return util::make_error(aps::Errc::Refused, fmt::format("limit of {} not taken: {}", what, r->detail));
   }
-  control.limit_state = LimitState::Accepted;
   journal(Level::Info, "console", fmt::format("{} limited to {}: {}", job.serial.str(), what, r->detail));
   return fmt::format("power limit {} accepted: {}", what, r->detail);
 }
@@ -264,11 +267,13 @@ util::Result<std::string> Engine::execute(SetOutput& job) {
   if (!r) {
     control.detail = r.error().describe();
     journal(Level::Warning, "console", job.serial.str() + ": output not switched: " + control.detail);
+    publish(clock_.now());
     return r.error();
   }
   control.output_on = job.on;
   control.detail = r->detail;
   journal(Level::Info, "console", fmt::format("{} output switched {}: {}", job.serial.str(), job.on ? "on" : "off", r->detail));
+  publish(clock_.now());  // the snapshot shows the outcome before the job's caller hears of it
   return fmt::format("output switched {}: {}", job.on ? "on" : "off", r->detail);
 }
 
