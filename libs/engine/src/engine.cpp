@@ -188,7 +188,7 @@ util::Result<std::string> Engine::execute(Pair& job) {
   // sends the broadcast and checks the module. Those two steps only undo the restart: the
   // broadcast re-announces the ECU to every inverter the wipe made forget it. The pairing
   // steps themselves are inter-PAN broadcasts that a started coordinator sends as it is, and
-  // the stock ECU pairs with its network up (OpenAPS internal/pairing pauses its poller only).
+  // the stock ECU pairs with its network up (OpenAPS internal/pairing pauses its poller).
   // So a module that is up with our id gets the four steps and nothing else; a module that is
   // not up is started for pairing and closed as the field does it.
   const bool restart = !coordinator_up_;
