@@ -2,7 +2,7 @@
 #pragma once
 // The engine owns the radio. One thread runs run(): it keeps the coordinator up, polls every
 // inverter once per interval inside the sun's poll window, closes the day at local midnight,
-// and executes jobs posted from other threads (poll now, pair, raw console commands, reboot,
+// and executes jobs posted from other threads (poll now, pair, raw console commands, on/off,
 // power limit) between exchanges, so that nothing is ever interleaved on the wire.
 //
 // Results leave through an EngineListener (called on the engine thread) and an immutable
