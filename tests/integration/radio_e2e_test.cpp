@@ -44,12 +44,13 @@ class RadioE2E : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(boot(emulator::LimitMode::Obey)); }
 
-  void boot(emulator::LimitMode ds3_limit_mode) {
+  void boot(emulator::LimitMode ds3_limit_mode, double bad_l2_checksum_rate = 0) {
     clock_ = std::make_unique<SteppedClock>(*emulator::parse_utc("2026-06-21T10:00Z"));
     emulator::EmulatorConfig cfg;
     cfg.start = clock_->now();
     cfg.timing_scale = emulator::kFastTiming;
     cfg.cloudiness = 0.0;
+    cfg.faults.bad_l2_checksum_rate = bad_l2_checksum_rate;
     cfg.inverters = emulator::default_inverters();
     for (auto& inv : cfg.inverters) {
       inv.paired = false;
@@ -177,6 +178,19 @@ TEST_F(RadioE2E, Ds3RefusalIsReported) {
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_FALSE(r->accepted);
   EXPECT_NE(r->detail.find("refused"), std::string::npos) << r->detail;
+}
+
+TEST_F(RadioE2E, RealChecksumMismatchesAreCountedAndTheAnswerNotUsed) {
+  TearDown();
+  ASSERT_NO_FATAL_FAILURE(boot(emulator::LimitMode::Obey, 1.0));
+  ASSERT_NO_FATAL_FAILURE(pair(kYc600, kYcAddress));
+  ASSERT_TRUE(coordinator_->send_normal_op_broadcast().ok());
+  for (std::uint64_t n = 1; n <= 2; ++n) {
+    const auto p = poll(kYc600, kYcAddress);
+    EXPECT_EQ(p.outcome, engine::PollOutcome::Malformed) << p.detail;
+    EXPECT_TRUE(p.checksum_mismatch);
+    EXPECT_EQ(p.checksum_mismatches, n);
+  }
 }
 
 TEST_F(RadioE2E, OnOffRoundTrip) {

@@ -71,11 +71,13 @@ constexpr std::uint8_t kCmdParameterPage = 0xDE;
 constexpr std::uint8_t kCmdDs3ParameterPage = 0xDD;
 constexpr std::uint8_t kCmdRefused = 0xDF;
 
-bool zero_checksum_allowed(std::uint8_t reply_cmd) noexcept {
+// Whether a poll reply with this opcode may carry 00 00 for its checksum; nullopt for an
+// opcode that is no poll reply (the telemetry decoder says what it is instead).
+std::optional<bool> zero_checksum_allowed(std::uint8_t reply_cmd) noexcept {
   for (const auto& mi : aps::kModels) {
     if (mi.reply_cmd == reply_cmd) return !mi.reply_checksum_valid;
   }
-  return false;
+  return std::nullopt;
 }
 
 bool is_l2(const znp::AfIncomingMsg& m) {
@@ -168,11 +170,13 @@ bool Radio::checksum_mismatch(PollResult& result, const aps::Serial& serial, con
   if (answer.data.size() <= kL2At) return false;
   const auto l2 = aps::decode_l2(util::ByteView(answer.data).subspan(kL2At));
   if (!l2) return false;  // not an L2 frame at all: the decoder says what is wrong
+  const auto zero_allowed = zero_checksum_allowed(l2->cmd);
+  if (!zero_allowed) return false;  // not a poll reply (a late page, say): not judged here
   const auto verdict = aps::verify_checksum(*l2);
   if (verdict == aps::ChecksumVerdict::Valid) return false;
   // 00 00 is "not computed" for the models whose firmware sends it (YC600/QS1 poll replies);
   // from any other model it is as wrong as any other value.
-  if (verdict == aps::ChecksumVerdict::NotComputed && zero_checksum_allowed(l2->cmd)) return false;
+  if (verdict == aps::ChecksumVerdict::NotComputed && *zero_allowed) return false;
   result.checksum_mismatch = true;
   result.checksum_mismatches = ++checksum_mismatches_[serial];
   result.outcome = PollOutcome::Malformed;

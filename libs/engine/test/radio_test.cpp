@@ -277,4 +277,12 @@ TEST_F(RadioTest, ChecksumZeroFromADs3PollIsAMismatch) {
   EXPECT_TRUE(r.checksum_mismatch);
 }
 
+TEST_F(RadioTest, ALatePageTakenForAPollIsNoChecksumMismatch) {
+  expect_delivered(unicast(kYcAddress, aps::encode_poll(kEcu)))
+      .reply(incoming(kYcAddress, aps::encode_parameters_reply(kYc600, aps::Model::Yc600, 300)), 10ms);
+  const auto r = radio().poll(kYcAddress, kYc600, {});
+  EXPECT_EQ(r.outcome, engine::PollOutcome::Malformed);
+  EXPECT_FALSE(r.checksum_mismatch) << r.detail;
+}
+
 }  // namespace
