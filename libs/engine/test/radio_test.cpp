@@ -131,6 +131,15 @@ TEST_F(RadioTest, PairingTakesTheLastValidAnswer) {
   EXPECT_NE(r.detail.find("0x1111"), std::string::npos) << r.detail;
 }
 
+TEST_F(RadioTest, ASlowAnswerAfterTheLastStepStillCounts) {
+  for (const auto* step : kDs3Steps) peer_.expect(step).reply(kStepSrsp);
+  peer_.push(kDs3AnswerAfterStep3, 1800ms);  // after the fourth step's gap (4 × 400 ms)
+  const auto r = radio().pair(kDs3, {.attempts = 1, .daylight = true});
+  ASSERT_EQ(r.outcome, engine::PairOutcome::Paired) << r.detail;
+  EXPECT_EQ(r.answered_after, (std::vector<int>{4}));
+  EXPECT_EQ(r.short_address, kDs3Address);
+}
+
 TEST_F(RadioTest, EchoesOfOurOwnStepsAreNotAnswers) {
   const auto steps = aps::pairing_steps(kEcu, kDs3);
   // The module hears steps 1, 2 (relayed by another router, 0xD021, protocol §4.4) and 4 back.
