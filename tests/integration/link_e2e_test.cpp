@@ -226,7 +226,7 @@ TEST_F(LinkE2E, UnknownAddressIsNoRouteAndWrongSerialIsDetected) {
 }  // namespace
 
 namespace {
-TEST_F(LinkE2E, PowerLimitIsSetAndReadBackAndRebootRestartsTheInverter) {
+TEST_F(LinkE2E, PowerLimitPerPanelIsSetAndReadBackAndOutputSwitched) {
   start_and_pair_all();
   clock_->advance(60s);
   for (const auto& [serial, addr] : addresses_) {
@@ -234,18 +234,20 @@ TEST_F(LinkE2E, PowerLimitIsSetAndReadBackAndRebootRestartsTheInverter) {
     const double limit_w = model == aps::Model::Ds3 ? 500 : 250;
     const auto set = host_.radio->set_power_limit(addr, model, limit_w);
     ASSERT_TRUE(set.ok()) << serial.str() << ": " << set.error().describe();
-    EXPECT_NEAR(*set, limit_w, 2.0);
-    EXPECT_NEAR(emu_->inverter(serial.str())->power_limit_w, limit_w, 2.0);
+    EXPECT_TRUE(set->accepted) << set->detail;
+    EXPECT_NEAR(set->read_back_per_panel_w.value_or(0), limit_w, 2.0);
+    EXPECT_NEAR(emu_->inverter(serial.str())->power_limit_per_panel_w, limit_w, 2.0);
     const auto back = host_.radio->read_power_limit(addr, model);
     ASSERT_TRUE(back.ok()) << back.error().describe();
     EXPECT_NEAR(*back, limit_w, 2.0);
   }
-  const auto too_high = host_.radio->set_power_limit(addresses_[0].second, aps::Model::Yc600, 5000);
+  const auto too_high = host_.radio->set_power_limit(addresses_[0].second, aps::Model::Yc600, 501);
   EXPECT_FALSE(too_high.ok());
 
   const auto& [serial, addr] = addresses_.front();
-  const auto before = emu_->inverter(serial.str())->uptime_s;
-  ASSERT_TRUE(host_.radio->reboot(addr).ok());
-  EXPECT_LT(emu_->inverter(serial.str())->uptime_s, before);
+  ASSERT_TRUE(host_.radio->set_output(addr, false).ok());
+  EXPECT_FALSE(emu_->inverter(serial.str())->output_on);
+  ASSERT_TRUE(host_.radio->set_output(addr, true).ok());
+  EXPECT_TRUE(emu_->inverter(serial.str())->output_on);
 }
 }  // namespace

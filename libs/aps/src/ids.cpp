@@ -33,6 +33,7 @@ class Category final : public std::error_category {
       case Errc::UnknownReply: return "unknown reply opcode";
       case Errc::SerialMismatch: return "reply from another inverter";
       case Errc::OutOfRange: return "value out of range";
+      case Errc::Refused: return "refused by the inverter";
     }
     return "unknown aps error";
   }

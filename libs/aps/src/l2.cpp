@@ -78,4 +78,14 @@ util::Result<L2View> decode_l2(util::ByteView bytes) noexcept {
   }
 }
 
+std::uint16_t computed_checksum(const L2View& l2) noexcept {
+  return l2_checksum(static_cast<std::uint8_t>(l2.body.size() + 1), l2.cmd, l2.body);
+}
+
+ChecksumVerdict verify_checksum(const L2View& l2) noexcept {
+  const auto sum = computed_checksum(l2);
+  if (l2.checksum == sum) return ChecksumVerdict::Valid;
+  return l2.checksum == 0 ? ChecksumVerdict::NotComputed : ChecksumVerdict::Mismatch;
+}
+
 }  // namespace apsecu::aps

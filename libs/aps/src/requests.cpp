@@ -8,7 +8,8 @@
 //        +---------+--+--+---+-----+-------------+------+------+
 //   poll          06 BB 00 00 00 00 00                 00 C1
 //   query (DE)    06 DE 00 00 00 00 00                 00 E4
-//   reboot        06 C1 00 00 00 00 00                 00 A6 (captured; the sum would be 00 C7)
+//   turn on       06 C1 00 00 00 00 00                 00 C7 (OpenAPS codec/onoff.go)
+//   turn off      06 C2 00 00 00 00 00                 00 C8
 //   set limit     06 1C 8C 02 HH LL 00                 sum      YC600 / QS1
 //                 06 AA 27 00 00 HH LL                 sum      DS3
 //   normal-op     11 00 00 0D 60 30 FB D3 00x8 04 01   02 81
@@ -19,7 +20,8 @@
 //   2    0x020C   1      serial(6)
 //   3    0x010F   2      serial(6) PAN_hi PAN_lo 10 FF FF ecu_rev(6)
 //   4    0x0101   3      ecu_rev(6)
-// The inverter's answer (cluster 0x0101): xx xx serial(6), xx xx = FF FF or FF 1A.
+// The inverter's answer (cluster 0x0101, unicast): FF FF or FF 1A + serial(6). A DS3 answers
+// FF 1A after step 2 and FF FF after step 3 (read-APSystems-YC600-QS1-DS3 #19).
 #include "apsecu/aps/requests.hpp"
 
 #include <algorithm>
@@ -34,15 +36,12 @@ namespace {
 
 constexpr std::uint8_t kCmdPoll = 0xBB;
 constexpr std::uint8_t kCmdQueryParameters = 0xDE;
-constexpr std::uint8_t kCmdReboot = 0xC1;
+constexpr std::uint8_t kCmdTurnOn = 0xC1;
+constexpr std::uint8_t kCmdTurnOff = 0xC2;
 constexpr std::uint8_t kCmdNormalOperation = 0x00;
-constexpr std::uint16_t kRebootChecksumCaptured = 0x00A6;
 constexpr std::array<std::uint8_t, 5> kEmptyBody{};
 constexpr std::array<std::uint8_t, 16> kNormalOperationBody{0x00, 0x0D, 0x60, 0x30, 0xFB, 0xD3, 0x00, 0x00,
                                                             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x01};
-
-constexpr double kMinPowerLimitW = 20;
-constexpr double kMaxPowerLimitW = 700;
 
 // Where the two set-power families put the scaled limit (protocol §4.7).
 struct SetPowerLayout {
@@ -62,9 +61,13 @@ constexpr std::uint8_t kPairFiller = 0xFF;
 constexpr std::uint8_t kPairMarker = 0x10;
 constexpr std::size_t kPairAnswerSize = 8;
 constexpr std::size_t kPairAnswerSerialAt = 2;
+constexpr std::uint8_t kPairAnswerTag0 = 0xFF;
+constexpr std::array<std::uint8_t, 2> kPairAnswerTag1{0xFF, 0x1A};  // the two seen (§4.4)
 
 enum class PairStepIndex : std::uint8_t { Announce, Call, Join, Confirm };
-constexpr std::array<std::uint16_t, 4> kPairClusters{0x020D, 0x020C, 0x010F, 0x0101};
+// Sizes of the step data: serial + marks + ecu_rev, serial, serial + PAN + marks + ecu_rev, ecu_rev.
+constexpr std::array<std::size_t, 4> kPairStepSizes{17, 6, 17, 6};
+constexpr std::size_t kPairMarkerAt = 8;  // the 10 FF FF of steps 1 and 3
 
 util::Bytes with_ecu(const EcuId& ecu, const util::Bytes& l2) {
   const auto rev = ecu.reversed();
@@ -88,30 +91,27 @@ util::Bytes encode_query_parameters(const EcuId& ecu) {
   return with_ecu(ecu, encode_l2(kCmdQueryParameters, kEmptyBody));
 }
 
-util::Bytes encode_reboot(const EcuId& ecu) { return encode_reboot(ecu, RebootChecksum::Captured); }
-
-util::Bytes encode_reboot(const EcuId& ecu, RebootChecksum checksum) {
-  if (checksum == RebootChecksum::Computed) return with_ecu(ecu, encode_l2(kCmdReboot, kEmptyBody));
-  return with_ecu(ecu, encode_l2(kCmdReboot, kEmptyBody, kRebootChecksumCaptured));
+util::Bytes encode_set_output(const EcuId& ecu, bool on) {
+  return with_ecu(ecu, encode_l2(on ? kCmdTurnOn : kCmdTurnOff, kEmptyBody));
 }
 
 util::Bytes encode_normal_operation(const EcuId& ecu) {
   return with_ecu(ecu, encode_l2(kCmdNormalOperation, kNormalOperationBody));
 }
 
-util::Result<util::Bytes> encode_set_power_limit(const EcuId& ecu, Model model, double limit_w,
+util::Result<util::Bytes> encode_set_power_limit(const EcuId& ecu, Model model, double limit_per_panel_w,
                                                  double calibration_w) {
   // Written as a negated range test so that NaN is rejected too.
-  if (!(limit_w >= kMinPowerLimitW && limit_w <= kMaxPowerLimitW)) {
-    return util::make_error(Errc::OutOfRange,
-                            fmt::format("power limit {} W is outside {}..{} W", limit_w, kMinPowerLimitW,
-                                        kMaxPowerLimitW));
+  if (!(limit_per_panel_w >= kMinLimitPerPanel_w && limit_per_panel_w <= kMaxLimitPerPanel_w)) {
+    return util::make_error(Errc::OutOfRange, fmt::format("power limit {} W per panel is outside {}..{} W per panel",
+                                                          limit_per_panel_w, kMinLimitPerPanel_w,
+                                                          kMaxLimitPerPanel_w));
   }
-  const double scaled = std::round((limit_w + calibration_w) * info(model).power_limit_scale);
+  const double scaled = std::round((limit_per_panel_w + calibration_w) * info(model).power_limit_scale);
   if (!(scaled >= 0 && scaled <= 0xFFFF)) {
     return util::make_error(Errc::OutOfRange,
-                            fmt::format("power limit {} W with calibration {} W does not fit the 16-bit field",
-                                        limit_w, calibration_w));
+                            fmt::format("power limit {} W per panel with calibration {} W does not fit the 16-bit field",
+                                        limit_per_panel_w, calibration_w));
   }
   const auto value = static_cast<std::uint16_t>(scaled);
   const auto& layout = set_power_layout(model);
@@ -129,7 +129,7 @@ std::array<PairStep, 4> pairing_steps(const EcuId& ecu, const Serial& serial) {
 
   std::array<PairStep, 4> steps{};
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    steps[i].cluster = kPairClusters[i];
+    steps[i].cluster = kPairStepClusters[i];
     steps[i].trans_id = static_cast<std::uint8_t>(i);
   }
   steps[step(PairStepIndex::Announce)].data =
@@ -142,10 +142,28 @@ std::array<PairStep, 4> pairing_steps(const EcuId& ecu, const Serial& serial) {
   return steps;
 }
 
+std::optional<Serial> pairing_answer_serial(util::ByteView data) noexcept {
+  if (data.size() != kPairAnswerSize || data[0] != kPairAnswerTag0) return std::nullopt;
+  if (std::ranges::find(kPairAnswerTag1, data[1]) == kPairAnswerTag1.end()) return std::nullopt;
+  return Serial::from_bytes(data.subspan(kPairAnswerSerialAt));
+}
+
 bool is_pairing_answer(util::ByteView data, const Serial& serial) noexcept {
-  if (data.size() != kPairAnswerSize) return false;
-  const auto tail = data.subspan(kPairAnswerSerialAt);
-  return std::ranges::equal(tail, serial.bytes());
+  const auto from = pairing_answer_serial(data);
+  return from && *from == serial;
+}
+
+std::optional<int> pairing_echo_step(std::uint16_t cluster, util::ByteView data) noexcept {
+  for (std::size_t i = 0; i < kPairStepClusters.size(); ++i) {
+    if (cluster != kPairStepClusters[i] || data.size() != kPairStepSizes[i]) continue;
+    if (data.size() > kPairMarkerAt + 2 &&
+        (data[kPairMarkerAt] != kPairMarker || data[kPairMarkerAt + 1] != kPairFiller ||
+         data[kPairMarkerAt + 2] != kPairFiller)) {
+      return std::nullopt;
+    }
+    return static_cast<int>(i) + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace apsecu::aps

@@ -47,11 +47,13 @@ TEST(ApsRequests, QueryParameters) {
             "FE1D24013A7C1414060001000F1380971B01A3D8FBFB06DE000000000000E4FEFE2F");
 }
 
-TEST(ApsRequests, RebootUsesTheCapturedChecksumUnlessAskedOtherwise) {
-  EXPECT_EQ(unicast(aps::encode_reboot(ecu())), "FE1D24013A7C1414060001000F1380971B01A3D8FBFB06C1000000000000A6FEFE72");
-  EXPECT_EQ(aps::encode_reboot(ecu()), aps::encode_reboot(ecu(), aps::RebootChecksum::Captured));
-  EXPECT_EQ(util::to_hex(l2_of(aps::encode_reboot(ecu(), aps::RebootChecksum::Computed))),
-            "FBFB06C1000000000000C7FEFE");
+TEST(ApsRequests, OnAndOffAreOpenApsFramesWithTheSumChecksum) {
+  // OpenAPS codec/onoff.go: on FB FB 06 C1 .. 00 C7, off FB FB 06 C2 .. 00 C8, unicast.
+  EXPECT_EQ(util::to_hex(l2_of(aps::encode_set_output(ecu(), true))), "FBFB06C1000000000000C7FEFE");
+  EXPECT_EQ(util::to_hex(l2_of(aps::encode_set_output(ecu(), false))), "FBFB06C2000000000000C8FEFE");
+  EXPECT_EQ(unicast(aps::encode_set_output(ecu(), false)).substr(0, 40), "FE1D24013A7C1414060001000F1380971B01A3D8");
+  // Not the community's "reboot" frame (same opcode, checksum 00A6 that fails the sum rule).
+  EXPECT_NE(util::to_hex(l2_of(aps::encode_set_output(ecu(), true))), "FBFB06C1000000000000A6FEFE");
 }
 
 TEST(ApsRequests, NormalOperationBroadcastIsTheFullThirtyBytes) {
@@ -92,15 +94,25 @@ TEST(ApsRequests, SetPowerLimitAddsCalibrationAndRounds) {
   EXPECT_EQ(value, static_cast<unsigned>(std::lround(244.5 * 28.89)));  // 7063.6 -> 7064
 }
 
+TEST(ApsRequests, SetPowerLimitIsPerPanelTwentyToFiveHundred) {
+  // OpenAPS codec/limits.go: the stock ECU refuses < 20 or > 500 W per panel.
+  EXPECT_EQ(aps::kMinLimitPerPanel_w, 20);
+  EXPECT_EQ(aps::kMaxLimitPerPanel_w, 500);
+  const auto over = aps::encode_set_power_limit(ecu(), aps::Model::Qs1, 600);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().describe().find("per panel"), std::string::npos) << over.error().describe();
+  EXPECT_TRUE(aps::encode_set_power_limit(ecu(), aps::Model::Qs1, 500).ok());
+}
+
 TEST(ApsRequests, SetPowerLimitRejectsOutOfRange) {
-  for (const double w : {19.99, 700.01, -1.0, 0.0, std::nan(""), 1e9}) {
+  for (const double w : {19.99, 500.01, 700.0, -1.0, 0.0, std::nan(""), 1e9}) {
     const auto payload = aps::encode_set_power_limit(ecu(), aps::Model::Ds3, w);
     ASSERT_FALSE(payload.ok()) << w;
     EXPECT_EQ(payload.error().code, aps::Errc::OutOfRange);
   }
   EXPECT_TRUE(aps::encode_set_power_limit(ecu(), aps::Model::Yc600, 20).ok());
-  EXPECT_TRUE(aps::encode_set_power_limit(ecu(), aps::Model::Yc600, 700).ok());
-  const auto huge_calibration = aps::encode_set_power_limit(ecu(), aps::Model::Yc600, 700, 5000);
+  EXPECT_TRUE(aps::encode_set_power_limit(ecu(), aps::Model::Yc600, 500).ok());
+  const auto huge_calibration = aps::encode_set_power_limit(ecu(), aps::Model::Yc600, 500, 5000);
   ASSERT_FALSE(huge_calibration.ok());
   EXPECT_EQ(huge_calibration.error().code, aps::Errc::OutOfRange);
 }
@@ -148,7 +160,42 @@ TEST(ApsRequests, PairingAnswerIsTwoBytesPlusTheSerial) {
 
   EXPECT_FALSE(aps::is_pairing_answer(hex("FF408000119348"), serial()));
   EXPECT_FALSE(aps::is_pairing_answer(hex("FFFF40800011934800"), serial()));
+  EXPECT_FALSE(aps::is_pairing_answer(hex("0000408000119348"), serial()));  // only FF FF / FF 1A seen
   EXPECT_FALSE(aps::is_pairing_answer({}, serial()));
+}
+
+TEST(ApsRequests, DsThreeAnswersAfterStepTwoAndStepThree) {
+  // read-APSystems-YC600-QS1-DS3 #19: FF 1A after step 2, FF FF after step 3, from 0x6C22.
+  const auto ds3 = serial("703000021300");
+  const auto after2 = aps::test::incoming_in("FE1C448100000101226C1414008300C75E00000008FF1A703000021300226C0E71");
+  const auto after3 = aps::test::incoming_in("FE1C448100000101226C1414008000927300000008FFFF703000021300226C0EEF");
+  for (const auto& a : {after2, after3}) {
+    EXPECT_EQ(a.cluster, aps::kPairAnswerCluster);
+    EXPECT_EQ(a.src_addr, 0x6C22);
+    EXPECT_TRUE(aps::is_pairing_answer(a.data, ds3));
+    EXPECT_EQ(aps::pairing_answer_serial(a.data), ds3);
+    EXPECT_FALSE(aps::pairing_echo_step(a.cluster, a.data).has_value());
+  }
+}
+
+TEST(ApsRequests, EchoesOfOurOwnStepsAreRecognised) {
+  const auto echo1 = aps::test::incoming_in(
+      "FE25448100000D0200001414012700130004000011408000119348FFFF10FFFF80971B01A3D83A7C0DE8");
+  EXPECT_EQ(aps::pairing_echo_step(echo1.cluster, echo1.data), 1);
+  const auto echo2 = aps::test::incoming_in("FE1A448100000C02000014140122003F420400000640800011934821D00D7B");
+  EXPECT_EQ(aps::pairing_echo_step(echo2.cluster, echo2.data), 2);  // relayed by 0xD021
+  const auto echo3 = aps::test::incoming_in(
+      "FE25448100000F0100001414013100204D03000011408000158215A3D610FFFF80971B01A3D63A100DD9");
+  EXPECT_EQ(aps::pairing_echo_step(echo3.cluster, echo3.data), 3);
+  const auto echo4 = aps::test::incoming_in("FE1A44810000010100001414012700CEB60400000680971B01A3D83A7C0DBE");
+  EXPECT_EQ(aps::pairing_echo_step(echo4.cluster, echo4.data), 4);
+  EXPECT_FALSE(aps::pairing_answer_serial(echo4.data).has_value());
+  // Every step we build is recognised as its own echo.
+  const auto steps = aps::pairing_steps(ecu(), serial());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(aps::pairing_echo_step(steps[i].cluster, steps[i].data), static_cast<int>(i) + 1);
+  }
+  EXPECT_FALSE(aps::pairing_echo_step(aps::kReplyCluster, steps[1].data).has_value());
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "apsecu/aps/l2.hpp"
+#include "apsecu/aps/replies.hpp"
+#include "apsecu/aps/requests.hpp"
 #include "apsecu/aps/telemetry.hpp"
 #include "support.hpp"
 
@@ -107,9 +109,14 @@ TEST(ApsRobustness, RandomBytesNeverCrash) {
     (void)aps::detect_model(b);
     (void)aps::decode_telemetry(b);
     (void)aps::decode_l2(b);
+    (void)aps::decode_set_reply(b);
+    (void)aps::decode_parameters(b);
+    (void)aps::pairing_answer_serial(b);
+    (void)aps::pairing_echo_step(0x020D, b);
     for (const auto& mi : aps::kModels) {
       (void)aps::decode_raw(b, mi.model);
       (void)aps::decode_power_limit(b, mi.model);
+      (void)aps::decode_parameters(b, mi.model);
     }
   }
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "apsecu/aps/model.hpp"
 #include "apsecu/util/hex.hpp"
 #include "apsecu/znp/describe.hpp"
 
@@ -71,6 +72,7 @@ void Engine::publish(util::WallTime now) {
   s->in_window = s->window.contains(now);
   s->next_cycle = next_cycle_;
   s->inverters = fleet_.views();
+  s->controls = controls_;
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(s);
 }
@@ -181,22 +183,109 @@ void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
 }
 
 util::Result<std::string> Engine::execute(Pair& job) {
-  if (auto st = coordinator_.start(znp::StartMode::Pairing); !st) {
-    coordinator_up_ = false;
-    return st.error();
+  // Every field host restarts the module before pairing (ESP coordinator(false), RPI
+  // startCoordinator 0: hard reset, NV wiped, no normal-operation broadcast) and afterwards
+  // sends the broadcast and checks the module. Those two steps only undo the restart: the
+  // broadcast re-announces the ECU to every inverter the wipe made forget it. The pairing
+  // steps themselves are inter-PAN broadcasts that a started coordinator sends as it is, and
+  // the stock ECU pairs with its network up (OpenAPS internal/pairing pauses its poller).
+  // So a module that is up with our id gets the four steps and nothing else; a module that is
+  // not up is started for pairing and closed as the field does it.
+  const bool restart = !coordinator_up_;
+  if (restart) {
+    if (auto st = coordinator_.start(znp::StartMode::Pairing); !st) {
+      coordinator_up_ = false;
+      return st.error();
+    }
   }
   PairOptions opts;
   opts.daylight = daylight(clock_.now());
   opts.force = job.force;
   const auto r = radio_.pair(job.serial, opts);
-  // Back to normal operation whatever the outcome: polling must go on.
-  auto st = coordinator_.send_normal_op_broadcast();
-  coordinator_up_ = st.ok();
+  if (restart) {
+    // Back to normal operation whatever the outcome: polling must go on.
+    auto st = coordinator_.send_normal_op_broadcast();
+    if (!st) journal(Level::Warning, "zigbee", "normal-operation broadcast after pairing: " + st.error().describe());
+    const auto health = coordinator_.health_check();
+    coordinator_up_ = health.up();
+    if (!health.up()) journal(Level::Error, "zigbee", "after pairing the module is down: " + health.reason);
+  }
   journal(r.outcome == PairOutcome::Paired ? Level::Info : Level::Warning, "pair", r.detail);
   if (r.outcome != PairOutcome::Paired) return util::make_error(znp::Errc::Timeout, r.detail);
   fleet_.set_short_address(job.serial, r.short_address);
   listener_.on_paired(job.serial, r.short_address);
   return r.detail;
+}
+
+InverterControl& Engine::control_of(const aps::Serial& serial) {
+  const auto it = std::ranges::find_if(controls_, [&](const InverterControl& c) { return c.serial == serial; });
+  if (it != controls_.end()) return *it;
+  InverterControl fresh;
+  fresh.serial = serial;
+  controls_.push_back(std::move(fresh));
+  return controls_.back();
+}
+
+util::Result<std::string> Engine::execute(SetPowerLimit& job) {
+  const auto* spec = fleet_.find(job.serial);
+  if (!spec || !spec->short_address) {
+    return util::make_error(aps::Errc::SerialMismatch, job.serial.str() + " is not a paired inverter");
+  }
+  const auto& mi = aps::info(spec->model);
+  const auto what = fmt::format("{:.0f} W per panel ({:.0f} W for the {}'s {} inputs)", job.limit_per_panel_w,
+                                job.limit_per_panel_w * mi.inputs, mi.name, mi.inputs);
+  const auto r = radio_.set_power_limit(*spec->short_address, spec->model, job.limit_per_panel_w);
+  if (!r) {
+    journal(Level::Warning, "console", fmt::format("{}: limit of {} not set: {}", job.serial.str(), what,
+                                                   r.error().describe()));
+    if (r.error().code == aps::Errc::OutOfRange) return r.error();  // nothing was sent
+    control_of(job.serial).detail = r.error().describe();
+    publish(clock_.now());
+    return r.error();
+  }
+  auto& control = control_of(job.serial);
+  control.limit_per_panel_w = job.limit_per_panel_w;
+  control.detail = r->detail;
+  control.limit_state = r->accepted ? LimitState::Accepted : LimitState::Refused;
+  // The snapshot shows the outcome before the job's caller hears of it.
+  publish(clock_.now());
+  if (!r->accepted) {
+    journal(Level::Warning, "console", fmt::format("{} did not take the limit of {}: {}", job.serial.str(), what, r->detail));
+    return util::make_error(aps::Errc::Refused, fmt::format("limit of {} not taken: {}", what, r->detail));
+  }
+  journal(Level::Info, "console", fmt::format("{} limited to {}: {}", job.serial.str(), what, r->detail));
+  return fmt::format("power limit {} accepted: {}", what, r->detail);
+}
+
+util::Result<std::string> Engine::execute(SetOutput& job) {
+  const auto* spec = fleet_.find(job.serial);
+  if (!spec || !spec->short_address) {
+    return util::make_error(aps::Errc::SerialMismatch, job.serial.str() + " is not a paired inverter");
+  }
+  const auto r = radio_.set_output(*spec->short_address, job.on);
+  auto& control = control_of(job.serial);
+  if (!r) {
+    control.detail = r.error().describe();
+    journal(Level::Warning, "console", job.serial.str() + ": output not switched: " + control.detail);
+    publish(clock_.now());
+    return r.error();
+  }
+  control.output_on = job.on;
+  control.detail = r->detail;
+  journal(Level::Info, "console", fmt::format("{} output switched {}: {}", job.serial.str(), job.on ? "on" : "off", r->detail));
+  publish(clock_.now());  // the snapshot shows the outcome before the job's caller hears of it
+  return fmt::format("output switched {}: {}", job.on ? "on" : "off", r->detail);
+}
+
+util::Result<std::string> Engine::execute(Reboot& job) {
+  SetOutput on{job.serial, true};
+  auto r = execute(on);
+  if (!r) return r;
+  constexpr const char* kWhy =
+      "no restart command is known for APsystems inverters; the frame called \"reboot\" is turn-on (C1), so "
+      "turn-on was sent";
+  journal(Level::Info, "console", job.serial.str() + ": " + kWhy);
+  return std::string(kWhy) + ": " + *r;
 }
 
 util::Result<std::string> Engine::execute(RawCommand& job) {
@@ -229,26 +318,10 @@ util::Result<std::string> Engine::execute(Job& job) {
         if constexpr (std::is_same_v<T, PollNow>) {
           run_cycle(clock_.now(), j.serial);
           return std::string("polled");
-        } else if constexpr (std::is_same_v<T, Pair> || std::is_same_v<T, RawCommand>) {
+        } else if constexpr (std::is_same_v<T, Pair> || std::is_same_v<T, RawCommand> ||
+                             std::is_same_v<T, SetPowerLimit> || std::is_same_v<T, SetOutput> ||
+                             std::is_same_v<T, Reboot>) {
           return execute(j);
-        } else if constexpr (std::is_same_v<T, Reboot> || std::is_same_v<T, SetPowerLimit>) {
-          const auto* spec = fleet_.find(j.serial);
-          if (!spec || !spec->short_address) {
-            return util::make_error(aps::Errc::SerialMismatch, j.serial.str() + " is not a paired inverter");
-          }
-          if constexpr (std::is_same_v<T, Reboot>) {
-            auto st = radio_.reboot(*spec->short_address);
-            if (!st) return st.error();
-            journal(Level::Info, "console", "reboot sent to " + j.serial.str());
-            return std::string("reboot sent");
-          } else {
-            auto limit = radio_.set_power_limit(*spec->short_address, spec->model, j.limit_per_panel_w);
-            if (!limit) return limit.error();
-            journal(Level::Info, "console", fmt::format("{} limited to {:.0f} W", j.serial.str(), *limit));
-            return fmt::format("power limit {:.0f} W confirmed", *limit);
-          }
-        } else if constexpr (std::is_same_v<T, SetOutput>) {
-          return util::make_error(znp::Errc::BadStatus, "switching an inverter on or off is not supported yet");
         } else if constexpr (std::is_same_v<T, HealthCheck>) {
           const auto h = coordinator_.health_check();
           return h.up() ? std::string("coordinator up") : "coordinator down: " + h.reason;

@@ -28,6 +28,7 @@ enum class Errc {
   UnknownReply,
   SerialMismatch,
   OutOfRange,
+  Refused,  // the inverter answered a set command with a refusal
 };
 [[nodiscard]] std::error_code make_error_code(Errc e) noexcept;
 

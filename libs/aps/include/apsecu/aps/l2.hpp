@@ -7,7 +7,9 @@
 //        | FB | FB | n | cmd | body (n-1 B) | ck_hi| ck_lo| FE | FE |
 //        +----+----+---+-----+--------------+------+------+----+----+
 //   n counts cmd + body. ck = 16-bit sum of n, cmd and body, big-endian.
-//   YC600/QS1 replies carry 00 00 instead of a checksum.
+//   YC600/QS1 replies carry 00 00 instead of a checksum, and so do the DS3's answers to a set
+//   command (ESP32-read-APS-inverters #34): 00 00 means "not computed", any other value that
+//   differs from the sum is a real mismatch (protocol §4.6).
 
 #include <cstdint>
 
@@ -32,5 +34,13 @@ struct L2View {
 
 // Parses an L2 frame at the start of `bytes`. The checksum is returned, not enforced.
 [[nodiscard]] util::Result<L2View> decode_l2(util::ByteView bytes) noexcept;
+
+enum class ChecksumVerdict : std::uint8_t {
+  Valid,        // the field holds the sum
+  NotComputed,  // the field holds 00 00 and the sum is not 0 (firmware that leaves it empty)
+  Mismatch,     // anything else: the frame was damaged or built wrongly
+};
+[[nodiscard]] ChecksumVerdict verify_checksum(const L2View& l2) noexcept;
+[[nodiscard]] std::uint16_t computed_checksum(const L2View& l2) noexcept;
 
 }  // namespace apsecu::aps

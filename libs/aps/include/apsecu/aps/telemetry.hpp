@@ -117,9 +117,10 @@ struct PhysicalState {
 // comes from the state.
 [[nodiscard]] RawTelemetry to_raw(const PhysicalState& state, const DecodeOptions& options);
 
-// Power limit read back from a DE query reply (YC600/QS1) or DD/DE page (DS3), in watts.
+// Power limit read back from a DE query reply (YC600/QS1) or DD/DE page (DS3), in watts per
+// panel (see also replies.hpp).
 [[nodiscard]] util::Result<double> decode_power_limit(util::ByteView payload, Model model) noexcept;
 // Builds such a reply (emulator).
-[[nodiscard]] util::Bytes encode_parameters_reply(const Serial& serial, Model model, double limit_w);
+[[nodiscard]] util::Bytes encode_parameters_reply(const Serial& serial, Model model, double limit_per_panel_w);
 
 }  // namespace apsecu::aps

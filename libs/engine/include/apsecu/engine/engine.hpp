@@ -2,7 +2,7 @@
 #pragma once
 // The engine owns the radio. One thread runs run(): it keeps the coordinator up, polls every
 // inverter once per interval inside the sun's poll window, closes the day at local midnight,
-// and executes jobs posted from other threads (poll now, pair, raw console commands, reboot,
+// and executes jobs posted from other threads (poll now, pair, raw console commands, on/off,
 // power limit) between exchanges, so that nothing is ever interleaved on the wire.
 //
 // Results leave through an EngineListener (called on the engine thread) and an immutable
@@ -100,6 +100,9 @@ struct RawCommand {
   util::Bytes command;  // CMD0 CMD1 DATA; LEN and FCS are added
   std::chrono::milliseconds listen{1500};
 };
+// No source knows a restart command for APsystems inverters: the frame the community sends as
+// "reboot" is the turn-on opcode C1 (OpenAPS codec/onoff.go) with a checksum that fails the
+// sum rule. This job therefore sends turn-on, which is what that frame asks for, and says so.
 struct Reboot {
   aps::Serial serial;
 };
@@ -165,6 +168,11 @@ class Engine {
   util::Result<std::string> execute(Job& job);
   util::Result<std::string> execute(Pair& job);
   util::Result<std::string> execute(RawCommand& job);
+  util::Result<std::string> execute(SetPowerLimit& job);
+  util::Result<std::string> execute(SetOutput& job);
+  util::Result<std::string> execute(Reboot& job);
+  // What was last asked of this inverter's output; created on first use.
+  InverterControl& control_of(const aps::Serial& serial);
   bool drain_jobs();
   void wait_until(util::WallTime deadline);
   void journal(Level level, std::string source, std::string message);
@@ -184,6 +192,7 @@ class Engine {
   fleet::DayKey day_ = 0;
   std::optional<util::WallTime> next_cycle_;
   util::WallTime next_health_{};
+  std::vector<InverterControl> controls_;  // engine thread only; copied into every snapshot
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;

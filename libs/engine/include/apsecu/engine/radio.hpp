@@ -7,8 +7,13 @@
 //            -> SRSP status       (module accepted the frame)
 //            -> AF_DATA_CONFIRM   (00 delivered, CD no route / asleep, E9 no MAC ack)
 //            -> AF_INCOMING_MSG   (cluster 0x0106 from addr: serial + L2 telemetry)
-//   pair:  four inter-PAN broadcasts (AF_DATA_REQUEST_EXT); the inverter answers on cluster
-//          0x0101 from its own short address (protocol §4.4).
+//   pair:  four inter-PAN broadcasts (AF_DATA_REQUEST_EXT), always all four, about 1.5 s apart
+//          (ESP-ECU, ESP32-ECU, RPI-ECU); the inverter answers on cluster 0x0101 from its own
+//          short address, a DS3 after step 2 (FF 1A) and again after step 3 (FF FF,
+//          read-APSystems-YC600-QS1-DS3 #19). The last answer counts (protocol §4.4).
+//   set:   power limit or on/off, unicast; the inverter's answer to the set itself says
+//          accepted or refused (ESP32-read-APS-inverters #34); a limit is then read back with
+//          the DE query after a pause, as the ESP32-ECU does (protocol §4.7).
 //
 // Every waiter is registered before its request is written. Not thread-safe: one engine
 // owns the radio and calls these one at a time.
@@ -16,8 +21,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "apsecu/aps/ids.hpp"
 #include "apsecu/aps/telemetry.hpp"
@@ -31,7 +38,11 @@ struct RadioTimings {
   std::chrono::milliseconds confirm{3000};   // hosts wait 2 s for the first byte, then read on
   std::chrono::milliseconds answer{3000};    // after the confirm
   std::chrono::milliseconds pair_step_gap{1500};  // ESP waits 1.5 s after each pairing step
-  std::chrono::milliseconds pair_answer{3000};    // after the last step
+  std::chrono::milliseconds pair_answer{3000};    // after the last step, when none answered yet
+  // Between the answer to a set power limit and the DE read-back. The ESP32-ECU (SETPOWER)
+  // reads for 500 ms after the first byte of the set's answer, sends a zero-checksum DE and
+  // reads 500 ms again before its real query: about 1 s.
+  std::chrono::milliseconds read_back_pause{1000};
 };
 
 enum class PollOutcome : std::uint8_t {
@@ -54,6 +65,10 @@ struct PollResult {
   std::optional<std::uint8_t> confirm_status;
   std::string detail;  // for the journal: what was awaited or what was wrong
   std::chrono::milliseconds elapsed{0};
+  // The reply's L2 checksum was neither its sum nor the 00 00 that the model's firmware sends
+  // (protocol §4.6): the reply is not used (outcome Malformed) and counted.
+  bool checksum_mismatch = false;
+  std::uint64_t checksum_mismatches = 0;  // this inverter's count since the radio was made
 
   [[nodiscard]] bool ok() const noexcept { return outcome == PollOutcome::Ok; }
 };
@@ -68,8 +83,22 @@ struct PairOptions {
 
 struct PairResult {
   PairOutcome outcome = PairOutcome::NoAnswer;
-  std::uint16_t short_address = 0;
+  std::uint16_t short_address = 0;  // from the last valid answer
   int attempts_used = 0;
+  int steps_sent = 0;               // in the last attempt; 4 unless the link failed
+  std::vector<int> answered_after;  // step (1..4) after which each valid answer came, last attempt
+  std::string detail;
+};
+
+// The outcome of a power limit set, in watts per panel (per input).
+struct LimitOutcome {
+  bool accepted = false;  // the inverter acknowledged it and (when it answered) read it back
+  std::optional<double> read_back_per_panel_w;
+  std::string detail;     // what the inverter answered, for a person
+};
+
+struct OutputOutcome {
+  bool acknowledged = false;  // the inverter answered the on/off with an acceptance
   std::string detail;
 };
 
@@ -82,10 +111,17 @@ class Radio {
   [[nodiscard]] PollResult poll(std::uint16_t short_address, const aps::Serial& serial,
                                 const aps::DecodeOptions& options);
   [[nodiscard]] PairResult pair(const aps::Serial& serial, const PairOptions& options = {});
-  [[nodiscard]] util::Status reboot(std::uint16_t short_address);
+  // Grid output on (C1) or off (C2). A refusal is Errc::Refused; no answer is not an error
+  // (no capture shows what an inverter answers to on/off).
+  [[nodiscard]] util::Result<OutputOutcome> set_output(std::uint16_t short_address, bool on);
+  // The programmed limit in watts per panel (DE query).
   [[nodiscard]] util::Result<double> read_power_limit(std::uint16_t short_address, aps::Model model);
-  // Sends the limit, reads it back and checks it within ±2 W (the seed family's check).
-  [[nodiscard]] util::Result<double> set_power_limit(std::uint16_t short_address, aps::Model model, double limit_w);
+  // Sends the limit (watts per panel), takes the set's own answer, pauses, reads the limit back
+  // and checks it within ±2 W (the seed family's check). A refusal or a read-back that differs
+  // is an outcome with accepted = false; an error means nothing is known (the module refused
+  // the frame, no route, or neither an answer nor a read-back came).
+  [[nodiscard]] util::Result<LimitOutcome> set_power_limit(std::uint16_t short_address, aps::Model model,
+                                                           double limit_per_panel_w);
 
   [[nodiscard]] const aps::EcuId& ecu() const noexcept { return ecu_; }
 
@@ -96,13 +132,25 @@ class Radio {
     std::optional<std::uint8_t> confirm_status;
     std::string detail;
   };
-  // AF_DATA_REQUEST to `short_address` and the chain of replies up to the inverter's answer.
-  [[nodiscard]] Exchange exchange(std::uint16_t short_address, const util::Bytes& payload, bool want_answer);
+  // AF_DATA_REQUEST to `short_address` and the chain of replies up to the inverter's answer
+  // (`answer`; none: only up to the confirm).
+  [[nodiscard]] Exchange exchange(std::uint16_t short_address, const util::Bytes& payload,
+                                  std::optional<znp::Match> answer);
+  struct PairAttempt {
+    bool link_down = false;
+    std::string refused;                 // the first step the module refused, for the journal
+    std::vector<std::uint16_t> answers;  // source address of each valid answer, in order
+  };
+  // One run of the four steps, all four whatever arrives in between.
+  [[nodiscard]] PairAttempt pair_attempt(const aps::Serial& serial, PairResult& result);
+  // True (and counted) when the answer's L2 checksum is a real mismatch for its model.
+  bool checksum_mismatch(PollResult& result, const aps::Serial& serial, const znp::AfIncomingMsg& answer);
 
   znp::ZnpClient& client_;
   aps::EcuId ecu_;
   RadioTimings timings_;
   Sleeper sleep_;
+  std::map<aps::Serial, std::uint64_t> checksum_mismatches_;
 };
 
 [[nodiscard]] std::string_view outcome_name(PollOutcome o) noexcept;
