@@ -7,7 +7,7 @@
 //   RawTelemetry   ---to_physical(options)--->    Telemetry (volts, amps, Wh, Hz, °C)
 //
 // Input order is physical everywhere (inputs[0] = input 1 printed on the inverter):
-//   YC600: input 1 = DC group B (P[22..24]) + energy P[42..]; input 2 = group A + P[37..]
+//   YC600: input 1 = DC group A (P[25..27]) + energy P[37..]; input 2 = group B (P[22..24]) + P[42..]
 //          (field reports RPI #100/#127, ESP v10_9a; protocol §5.3)
 //   QS1:   inputs 1..4 = groups A, B, C, D (protocol §5.4)
 //   DS3:   inputs 1..2 = A, B (protocol §5.5, ESP #29)
