@@ -333,6 +333,30 @@ util::Result<Model> detect_model(util::ByteView payload) noexcept {
   }
 }
 
+bool is_input_order(std::span<const std::uint8_t> order, std::size_t inputs) noexcept {
+  if (order.size() != inputs) return false;
+  std::array<bool, 8> seen{};
+  for (const auto k : order) {
+    if (k < 1 || k > inputs || k > seen.size() || seen[k - 1]) return false;
+    seen[k - 1] = true;
+  }
+  return true;
+}
+
+// The owner's numbering is applied here, once, so that everything downstream (energy books,
+// history, MQTT, pages) agrees on which panel is input 1.
+void put_in_input_order(Telemetry& t, std::span<const std::uint8_t> order) {
+  if (!is_input_order(order, t.inputs.size()) || t.raw.inputs.size() != t.inputs.size()) return;
+  std::vector<InputReading> readings;
+  std::vector<RawInput> raws;
+  for (const auto k : order) {
+    readings.push_back(t.inputs[k - 1]);
+    raws.push_back(t.raw.inputs[k - 1]);
+  }
+  t.inputs = std::move(readings);
+  t.raw.inputs = std::move(raws);
+}
+
 util::Bytes encode_raw(const RawTelemetry& raw) {
   const auto& mi = info(raw.model);
   const auto& l = detail::layout(raw.model);

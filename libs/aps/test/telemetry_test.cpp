@@ -252,3 +252,28 @@ TEST(ApsTelemetry, EncodeMasksWhatDoesNotFit) {
 }
 
 }  // namespace
+
+namespace {
+TEST(ApsTelemetry, InputOrderRenumbersReadingsAndRawFieldsAlike) {
+  const auto payload = yc600_payload();
+  aps::DecodeOptions swapped;
+  swapped.input_order = {2, 1};
+  const auto t = aps::decode_telemetry(payload, swapped);
+  ASSERT_TRUE(t.ok());
+  // The owner's input 1 is physical input 2: group B (P[22]) with its counter at P[42].
+  EXPECT_NEAR(*t->inputs[0].dc_voltage_v, 34.30, 0.005);
+  EXPECT_NEAR(t->inputs[0].energy_counter_wh, 222.44, 0.005);
+  EXPECT_EQ(t->raw.inputs[0].energy_raw >> 16, 96354U);
+  EXPECT_NEAR(*t->inputs[1].dc_voltage_v, 34.74, 0.005);
+  EXPECT_EQ(t->raw.inputs[1].energy_raw >> 16, 94727U);
+
+  // Anything but a permutation of the model's inputs leaves the physical order.
+  for (const auto& order : std::vector<std::vector<std::uint8_t>>{{1, 1}, {2}, {2, 1, 3}, {0, 1}, {3, 1}}) {
+    aps::DecodeOptions bad;
+    bad.input_order = order;
+    EXPECT_FALSE(aps::is_input_order(order, 2));
+    EXPECT_NEAR(aps::decode_telemetry(payload, bad)->inputs[0].energy_counter_wh, 218.69, 0.005);
+  }
+  EXPECT_TRUE(aps::is_input_order(std::vector<std::uint8_t>{4, 3, 1, 2}, 4));
+}
+}  // namespace
