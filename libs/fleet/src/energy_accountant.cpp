@@ -95,6 +95,10 @@ Accounted EnergyAccountant::apply(const CounterSample& sample) {
   if (comparable && sample.uptime_s == last_->uptime_s) return reject("uptime did not advance (repeated answer)");
   const auto base = comparable ? last_ : std::nullopt;
   const Step step = Step::between(base, sample);
+  if (step.interval_s < policy_.min_interval_s) {
+    return reject(fmt::format("only {} s after the last sample, too short for a power: counted with the next one",
+                              step.interval_s));
+  }
 
   const auto why = implausible(step, policy_.plausibility_margin);
   if (!why) {

@@ -165,3 +165,21 @@ TEST(EnergyAccountant, FreshInverterCountsItsWholeCounterOnTheFirstSample) {
   EXPECT_EQ(old.apply({.uptime_s = 30000, .energy_counter_wh = {200, 100}}).kind, SampleKind::Baseline);
 }
 }  // namespace
+
+namespace {
+// Uptime has whole seconds: 1.9 s of energy over an uptime step of 1 s read as 1.9 times the
+// power. A poll that soon after the last is not used for power, and its energy is not lost.
+TEST(EnergyAccountant, ASampleMomentsAfterTheLastCountsWithTheNextOne) {
+  EnergyAccountant acc(two_inputs(300));
+  (void)acc.apply({.uptime_s = 1000, .energy_counter_wh = {10, 10}});
+  const double w = 226.0;  // per input, steady
+  const auto soon = acc.apply({.uptime_s = 1001, .energy_counter_wh = {10 + w * 1.9 / 3600, 10 + w * 1.9 / 3600}});
+  EXPECT_EQ(soon.kind, SampleKind::Rejected);
+  EXPECT_EQ(soon.increase_wh, 0.0);
+  EXPECT_NE(soon.reason.find("too short"), std::string::npos);
+  const auto next = acc.apply({.uptime_s = 1300, .energy_counter_wh = {10 + w * 300 / 3600, 10 + w * 300 / 3600}});
+  EXPECT_EQ(next.kind, SampleKind::Normal);
+  EXPECT_NEAR(next.inputs[0].power_w, w, 1e-9);
+  EXPECT_NEAR(next.increase_wh, 2 * w * 300 / 3600, 1e-9);
+}
+}  // namespace

@@ -33,6 +33,11 @@ struct AccountingPolicy {
   // (a DS3-D with two panels per input, panels larger than configured). Only a step no input
   // can feed (beyond rated × this factor), or a counter that went down, is never counted.
   double physical_max_factor = 4.0;
+  // Uptime counts whole seconds, so a power over a few seconds is off by up to 1 s in the
+  // interval: 2 s of energy over "1 s" doubles it (two polls moments apart, a restarted
+  // daemon polling just after its predecessor). A sample this soon after the baseline leaves
+  // the baseline alone; its energy counts with the next sample, its power is not trusted.
+  std::uint32_t min_interval_s = 20;
   // With nothing to compare to, a counter from an inverter that powered up this recently is
   // all of today's energy (the first morning after installation); an older one is only a
   // baseline, since part of it may belong to a day apsecu did not see.
