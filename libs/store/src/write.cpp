@@ -236,7 +236,9 @@ util::Status Store::write_cycle(const Cycle& cycle) {
   for (std::size_t k = 0; k < cycle.states.size(); ++k) {
     auto st = impl_->use(Sql::UpsertState);
     if (!st) return st.error();
-    st->bind(1, state_ids[k]).bind(2, cycle.time_s).bind_text(3, cycle.states[k].state);
+    // As of the cycle's last poll, not its start: a demo resumes its simulated clock after
+    // this time, and resuming inside the cycle would replay the world behind the later polls.
+    st->bind(1, state_ids[k]).bind(2, last_time).bind_text(3, cycle.states[k].state);
     if (auto r = st->run(fmt::format("saving the state of {}", cycle.states[k].serial)); !r) return r;
   }
   for (const auto& e : cycle.events) {

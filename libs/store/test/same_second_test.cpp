@@ -140,3 +140,20 @@ TEST_P(StoreSameSecond, ABaselineFollowedByACountedPollInTheSameSecondBecomesCou
 INSTANTIATE_TEST_SUITE_P(Backends, StoreSameSecond, ::testing::Values(Backend::File, Backend::Memory), backend_name);
 
 }  // namespace
+
+namespace {
+// The engine writes the states after the cycle's last poll; a demo resumes its simulated
+// clock after this time, so it must not be the cycle's start, or the emulated world would
+// replay the minute behind the later polls.
+TEST(StoreStates, AreAsOfTheCyclesLastPoll) {
+  auto opened = Store::open(":memory:");
+  ASSERT_TRUE(opened);
+  ASSERT_TRUE(opened->add_inverter({kYc600, "YC600", 2}));
+  const std::int64_t t = local_midnight_utc(kDay) + 12 * 3600;
+  auto c = one_sample_cycle(t, yc600_sample(t + 40, SampleKind::Normal, 10, 10, 100, 100, 5), "{}", "noon");
+  ASSERT_TRUE(opened->write_cycle(c));
+  auto state = opened->get_state(kYc600);
+  ASSERT_TRUE(state && state->has_value());
+  EXPECT_EQ((*state)->time_s, t + 40);
+}
+}  // namespace
