@@ -64,7 +64,7 @@ struct DecodeOptions {
   std::optional<Model> model;
   // The owner's numbering of the inputs: input k is physical input input_order[k-1]
   // ({2, 1} swaps a YC600's). Empty, or not a permutation of 1..inputs: physical order.
-  std::vector<std::uint8_t> input_order;
+  std::vector<std::uint8_t> input_order{};
 };
 
 struct InputReading {

@@ -28,11 +28,11 @@ struct InverterConfig {
   // Peak (STC) watts of the panels on each input, one value per input: a DS3-D with two
   // 450 W panels on each input is [900, 900]. Empty: panel_power_w on every input. Only
   // ever raises the plausibility limit above the model's rating, never lowers it.
-  std::vector<double> panel_peak_w;
+  std::vector<double> panel_peak_w{};
   // The owner's numbering of the inputs: input k is the inverter's physical input
   // input_order[k-1]; [2, 1] swaps a YC600's. Empty: as apsecu decodes them. Applies to
   // the live values and to the history from the moment it is set.
-  std::vector<int> input_order;
+  std::vector<int> input_order{};
   std::optional<std::uint16_t> short_address;  // learned by pairing
 };
 

@@ -24,7 +24,7 @@ struct InverterSpec {
   std::optional<std::uint16_t> short_address;
   std::vector<bool> inputs_in_use;  // empty: all
   double panel_power_w = 300;
-  std::vector<double> panel_peak_w;  // per input, the panels on it; empty: panel_power_w each
+  std::vector<double> panel_peak_w{};  // per input, the panels on it; empty: panel_power_w each
   aps::DecodeOptions decode;         // decode.input_order: the owner's numbering of the inputs
 };
 
