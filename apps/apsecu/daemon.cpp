@@ -101,6 +101,8 @@ std::vector<fleet::InverterSpec> fleet_specs(const config::Config& c) {
     s.short_address = inv.short_address;
     s.inputs_in_use = inv.inputs_in_use;
     s.panel_power_w = inv.panel_power_w;
+    s.panel_peak_w = inv.panel_peak_w;
+    for (const int k : inv.input_order) s.decode.input_order.push_back(static_cast<std::uint8_t>(k));  // validated
     s.decode.energy_scale = scale;
     s.decode.energy_calibration = inv.energy_calibration;
     s.decode.model = s.model;

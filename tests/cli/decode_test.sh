@@ -8,7 +8,7 @@ apsecu="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 read_hex="FE0164010064FE034480001401D2FE0345C43A1000A8FE724481000006013A101414007100B57CFA00005E408000158215FBFB51B103D40F4117000074CF00000076706A73D06B0496000000000000000172072D88017862E8201F00030555073F0303030100000100000000000000000000000000000000000000000000000000000000000000FEFE3A100E76"
-expected='{"kind":"telemetry","serial":"408000158215","model":"YC600","temperature_c":11.0,"frequency_hz":50.015,"ac_voltage_v":221.06,"uptime_s":29903,"link_quality_pct":44.3,"inputs":[{"dc_voltage_v":34.3,"dc_current_a":0.792,"energy_counter_wh":222.44},{"dc_voltage_v":34.74,"dc_current_a":0.772,"energy_counter_wh":218.69}]}'
+expected='{"kind":"telemetry","serial":"408000158215","model":"YC600","temperature_c":11.0,"frequency_hz":50.015,"ac_voltage_v":221.06,"uptime_s":29903,"link_quality_pct":44.3,"inputs":[{"dc_voltage_v":34.74,"dc_current_a":0.772,"energy_counter_wh":218.69},{"dc_voltage_v":34.3,"dc_current_a":0.792,"energy_counter_wh":222.44}]}'
 
 out=$("$apsecu" decode "$read_hex")
 [[ "$out" == "$expected" ]] || fail "frame decode printed: $out"

@@ -140,6 +140,7 @@ Telemetry to_physical(const RawTelemetry& raw, const DecodeOptions& options) {
     t.inputs.push_back(r);
   }
   t.raw = raw;
+  put_in_input_order(t, options.input_order);
   return t;
 }
 

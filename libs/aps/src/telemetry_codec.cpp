@@ -14,7 +14,10 @@
 //   +-----+------+------+---------+---------+--------------------+------+------+
 //   | ACV | 0000 | 00x5 | E A (5) | E B (5) | 1F 00 03 05 55 ... | 0000 | FEFE |
 //   +-----+------+------+---------+---------+--------------------+------+------+
-//   input 1 = group B + energy P[42]; input 2 = group A + energy P[37]
+//   input 1 = group A + energy P[37]; input 2 = group B + energy P[42], as the RPI-ECU v3.7
+//   (inverterPoll.cpp: dcVoltage[0] from P[26..27], energy offset 74 = P[37]) and the
+//   ESP32-ECU v1.4 (AAA_DECODE.ino: dcv[0] from P[26..27], en_extr at P[37]) number them,
+//   so that an owner's panel 1 stays panel 1. The ESP8266 ESP-ECU v10.9 and Z-Tool swap them.
 //
 // QS1, reply B1, 94 bytes, checksum 00 00 (not validated):
 //    0       6     8    9    10    12      15   16      19      22      25      28
@@ -86,8 +89,8 @@ constexpr std::array<TelemetryLayout, 3> kLayouts{{
      .ac_power = {},
      .dc_packing = DcPacking::Packed12,
      .energy_width = 5,
-     .inputs = {{{.dc_voltage_at = 22, .dc_current_at = 22, .energy_at = 42},
-                 {.dc_voltage_at = 25, .dc_current_at = 25, .energy_at = 37}}},
+     .inputs = {{{.dc_voltage_at = 25, .dc_current_at = 25, .energy_at = 37},
+                 {.dc_voltage_at = 22, .dc_current_at = 22, .energy_at = 42}}},
      .filler = 0x00,
      .constants = kYc600Constants},
     {.model = Model::Qs1,
@@ -328,6 +331,30 @@ util::Result<Model> detect_model(util::ByteView payload) noexcept {
   } catch (...) {
     return util::Error{make_error_code(Errc::WrongLength), "out of memory while decoding a poll reply"};
   }
+}
+
+bool is_input_order(std::span<const std::uint8_t> order, std::size_t inputs) noexcept {
+  if (order.size() != inputs) return false;
+  std::array<bool, 8> seen{};
+  for (const auto k : order) {
+    if (k < 1 || k > inputs || k > seen.size() || seen[k - 1]) return false;
+    seen[k - 1] = true;
+  }
+  return true;
+}
+
+// The owner's numbering is applied here, once, so that everything downstream (energy books,
+// history, MQTT, pages) agrees on which panel is input 1.
+void put_in_input_order(Telemetry& t, std::span<const std::uint8_t> order) {
+  if (!is_input_order(order, t.inputs.size()) || t.raw.inputs.size() != t.inputs.size()) return;
+  std::vector<InputReading> readings;
+  std::vector<RawInput> raws;
+  for (const auto k : order) {
+    readings.push_back(t.inputs[k - 1]);
+    raws.push_back(t.raw.inputs[k - 1]);
+  }
+  t.inputs = std::move(readings);
+  t.raw.inputs = std::move(raws);
 }
 
 util::Bytes encode_raw(const RawTelemetry& raw) {

@@ -17,7 +17,7 @@ aps::RawTelemetry raw_for(aps::Model model) {
 
 TEST(ApsConversions, EnergyScales) {
   auto raw = raw_for(aps::Model::Yc600);
-  raw.inputs[0].energy_raw = 0x017862E820;  // §6.1 input 1
+  raw.inputs[0].energy_raw = 0x017862E820;  // §6.1, the counter at P[42]
   EXPECT_NEAR(aps::to_physical(raw).inputs[0].energy_counter_wh, 96354 * 8.311 / 3600, 1e-9);
   aps::DecodeOptions openaps;
   openaps.energy_scale = aps::EnergyScale::OpenAps;

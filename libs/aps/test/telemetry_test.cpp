@@ -55,19 +55,20 @@ TEST(ApsTelemetry, Yc600VectorDecodesToThePublishedValues) {
   EXPECT_NEAR(*t->ac_voltage_v, 221.06, 0.005);
   EXPECT_EQ(t->uptime_s, 29903U);
   ASSERT_EQ(t->inputs.size(), 2U);
-  // Input 1 is group B with the counter at P[42].
-  EXPECT_EQ(t->raw.inputs[0].dc_voltage_raw, 1703);
-  EXPECT_EQ(t->raw.inputs[0].dc_current_raw, 118);
-  EXPECT_EQ(t->raw.inputs[0].energy_raw >> 16, 96354U);
-  EXPECT_NEAR(*t->inputs[0].dc_voltage_v, 34.30, 0.005);
-  EXPECT_NEAR(*t->inputs[0].dc_current_a, 0.792, 0.0005);
-  EXPECT_NEAR(t->inputs[0].energy_counter_wh, 222.44, 0.005);
-  EXPECT_EQ(t->raw.inputs[1].dc_voltage_raw, 1725);
-  EXPECT_EQ(t->raw.inputs[1].dc_current_raw, 115);
-  EXPECT_EQ(t->raw.inputs[1].energy_raw >> 16, 94727U);
-  EXPECT_NEAR(*t->inputs[1].dc_voltage_v, 34.74, 0.005);
-  EXPECT_NEAR(*t->inputs[1].dc_current_a, 0.772, 0.0005);
-  EXPECT_NEAR(t->inputs[1].energy_counter_wh, 218.69, 0.005);
+  // Input 1 is group A (P[25]) with the counter at P[37], as RPI-ECU v3.7 and ESP32-ECU v1.4
+  // number them: 34.74 V, 0.772 A, 218.69 Wh; the ESP8266 ESP-ECU called this panel 2.
+  EXPECT_EQ(t->raw.inputs[0].dc_voltage_raw, 1725);
+  EXPECT_EQ(t->raw.inputs[0].dc_current_raw, 115);
+  EXPECT_EQ(t->raw.inputs[0].energy_raw >> 16, 94727U);
+  EXPECT_NEAR(*t->inputs[0].dc_voltage_v, 34.74, 0.005);
+  EXPECT_NEAR(*t->inputs[0].dc_current_a, 0.772, 0.0005);
+  EXPECT_NEAR(t->inputs[0].energy_counter_wh, 218.69, 0.005);
+  EXPECT_EQ(t->raw.inputs[1].dc_voltage_raw, 1703);
+  EXPECT_EQ(t->raw.inputs[1].dc_current_raw, 118);
+  EXPECT_EQ(t->raw.inputs[1].energy_raw >> 16, 96354U);
+  EXPECT_NEAR(*t->inputs[1].dc_voltage_v, 34.30, 0.005);
+  EXPECT_NEAR(*t->inputs[1].dc_current_a, 0.792, 0.0005);
+  EXPECT_NEAR(t->inputs[1].energy_counter_wh, 222.44, 0.005);
 }
 
 TEST(ApsTelemetry, Yc600VectorReencodesByteForByte) {
@@ -250,4 +251,29 @@ TEST(ApsTelemetry, EncodeMasksWhatDoesNotFit) {
   EXPECT_EQ(back->inputs[1].energy_raw, 0U);  // missing inputs are zero
 }
 
+}  // namespace
+
+namespace {
+TEST(ApsTelemetry, InputOrderRenumbersReadingsAndRawFieldsAlike) {
+  const auto payload = yc600_payload();
+  aps::DecodeOptions swapped;
+  swapped.input_order = {2, 1};
+  const auto t = aps::decode_telemetry(payload, swapped);
+  ASSERT_TRUE(t.ok());
+  // The owner's input 1 is physical input 2: group B (P[22]) with its counter at P[42].
+  EXPECT_NEAR(*t->inputs[0].dc_voltage_v, 34.30, 0.005);
+  EXPECT_NEAR(t->inputs[0].energy_counter_wh, 222.44, 0.005);
+  EXPECT_EQ(t->raw.inputs[0].energy_raw >> 16, 96354U);
+  EXPECT_NEAR(*t->inputs[1].dc_voltage_v, 34.74, 0.005);
+  EXPECT_EQ(t->raw.inputs[1].energy_raw >> 16, 94727U);
+
+  // Anything but a permutation of the model's inputs leaves the physical order.
+  for (const auto& order : std::vector<std::vector<std::uint8_t>>{{1, 1}, {2}, {2, 1, 3}, {0, 1}, {3, 1}}) {
+    aps::DecodeOptions bad;
+    bad.input_order = order;
+    EXPECT_FALSE(aps::is_input_order(order, 2));
+    EXPECT_NEAR(aps::decode_telemetry(payload, bad)->inputs[0].energy_counter_wh, 218.69, 0.005);
+  }
+  EXPECT_TRUE(aps::is_input_order(std::vector<std::uint8_t>{4, 3, 1, 2}, 4));
+}
 }  // namespace

@@ -82,6 +82,26 @@ class Reader {
     }
     return true;
   }
+  bool read(const json& v, const std::string& path, std::vector<double>& out) {
+    if (!v.is_array()) return fail(path, "must be a list of numbers");
+    out.clear();
+    for (const auto& e : v) {
+      if (!e.is_number()) return fail(path, "must be a list of numbers");
+      out.push_back(e.get<double>());
+    }
+    return true;
+  }
+  bool read(const json& v, const std::string& path, std::vector<int>& out) {
+    if (!v.is_array()) return fail(path, "must be a list of input numbers");
+    out.clear();
+    for (const auto& e : v) {
+      if (!e.is_number_integer() || e.get<std::int64_t>() < 0 || e.get<std::int64_t>() > 99) {
+        return fail(path, "must be a list of input numbers");
+      }
+      out.push_back(static_cast<int>(e.get<std::int64_t>()));
+    }
+    return true;
+  }
   bool read(const json& v, const std::string& path, NightBehaviour& out) {
     std::string s;
     if (!read(v, path, s)) return false;
@@ -180,6 +200,8 @@ Loaded from_json(const json& input) {
         r.get(e, "domoticz_idx", path, inv.domoticz_idx);
         r.get(e, "energy_calibration", path, inv.energy_calibration);
         r.get(e, "panel_power_w", path, inv.panel_power_w);
+        r.get(e, "panel_peak_w", path, inv.panel_peak_w);
+        r.get(e, "input_order", path, inv.input_order);
         r.get(e, "short_address", path, inv.short_address);
         r.get(e, "power_limit_per_panel_w", path, inv.power_limit_per_panel_w);
         r.get(e, "output_on", path, inv.output_on);
@@ -231,6 +253,8 @@ json to_json(const Config& c) {
            {"inputs_in_use", inv.inputs_in_use},
            {"energy_calibration", inv.energy_calibration},
            {"panel_power_w", inv.panel_power_w}};
+    if (!inv.panel_peak_w.empty()) e["panel_peak_w"] = inv.panel_peak_w;
+    if (!inv.input_order.empty()) e["input_order"] = inv.input_order;
     if (inv.domoticz_idx) e["domoticz_idx"] = *inv.domoticz_idx;
     if (inv.short_address) e["short_address"] = *inv.short_address;
     if (inv.power_limit_per_panel_w) e["power_limit_per_panel_w"] = *inv.power_limit_per_panel_w;

@@ -33,6 +33,25 @@ void validate_inverter(const InverterConfig& inv, const std::string& path, Check
     check(inv.inputs_in_use.size() == n, path + "inputs_in_use",
           fmt::format("a {} has {} inputs; list {} true/false values", aps::info(*model).name, n, n));
   }
+  if (model && !inv.input_order.empty()) {
+    const auto n = aps::info(*model).inputs;
+    std::set<int> seen(inv.input_order.begin(), inv.input_order.end());
+    const bool permutation = inv.input_order.size() == n && seen.size() == n && *seen.begin() == 1 &&
+                             *seen.rbegin() == static_cast<int>(n);
+    check(permutation, path + "input_order",
+          fmt::format("a {} has {} inputs; list each of 1..{} once, input 1 first (e.g. [{}])", aps::info(*model).name,
+                      n, n, n == 2 ? "2, 1" : "2, 1, 3, 4"));
+  }
+  if (model && !inv.panel_peak_w.empty()) {
+    const auto n = aps::info(*model).inputs;
+    check(inv.panel_peak_w.size() == n, path + "panel_peak_w",
+          fmt::format("a {} has {} inputs; list {} values in W, or none", aps::info(*model).name, n, n));
+  }
+  for (const double w : inv.panel_peak_w) {
+    if (w > 0 && w <= 2000 && std::isfinite(w)) continue;
+    check(false, path + "panel_peak_w", "each must be more than 0 and at most 2000 W (the panels on one input)");
+    break;
+  }
   if (inv.domoticz_idx) check(*inv.domoticz_idx >= 0, path + "domoticz_idx", "must be 0 or more");
   check(inv.energy_calibration >= 0.5 && inv.energy_calibration <= 2.0, path + "energy_calibration",
         "must be between 0.5 and 2.0 (1.0 means no correction)");

@@ -80,6 +80,36 @@ TEST(Config, InputsInUseMustMatchTheModel) {
   EXPECT_TRUE(has_error(errors_of(j), "inverters[0].inputs_in_use"));
 }
 
+TEST(Config, InputOrderAndPanelPeaksAreReadCheckedAndWritten) {
+  auto j = valid_json();
+  j["inverters"][0]["input_order"] = {2, 1};
+  j["inverters"][0]["panel_peak_w"] = {900, 880.5};
+  auto loaded = from_json(j);
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << describe(std::get<1>(loaded));
+  const auto& c = std::get<Config>(loaded);
+  EXPECT_EQ(c.inverters[0].input_order, (std::vector<int>{2, 1}));
+  EXPECT_EQ(c.inverters[0].panel_peak_w, (std::vector<double>{900, 880.5}));
+  EXPECT_TRUE(c.inverters[1].input_order.empty());
+  const auto out = to_json(c);
+  EXPECT_EQ(out["inverters"][0]["input_order"], j["inverters"][0]["input_order"]);
+  EXPECT_EQ(out["inverters"][0]["panel_peak_w"], j["inverters"][0]["panel_peak_w"]);
+  EXPECT_FALSE(out["inverters"][1].contains("input_order"));
+
+  for (const auto& bad : std::vector<nlohmann::json>{{1, 1}, {2}, {2, 1, 3}, {0, 1}, {3, 1}, "2,1", {1.5, 2}}) {
+    auto b = valid_json();
+    b["inverters"][0]["input_order"] = bad;
+    EXPECT_TRUE(has_error(errors_of(b), "inverters[0].input_order")) << bad.dump();
+  }
+  auto four = valid_json();
+  four["inverters"][1]["input_order"] = {4, 3, 2, 1};
+  EXPECT_TRUE(std::holds_alternative<Config>(from_json(four)));
+  for (const auto& bad : std::vector<nlohmann::json>{{900}, {900, 0}, {900, 2500}, {900, "x"}}) {
+    auto b = valid_json();
+    b["inverters"][0]["panel_peak_w"] = bad;
+    EXPECT_TRUE(has_error(errors_of(b), "inverters[0].panel_peak_w")) << bad.dump();
+  }
+}
+
 TEST(Config, MigratesASeedStyleFileWithoutVersion) {
   auto j = valid_json();
   j.erase("version");

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace apsecu::fleet {
@@ -12,7 +14,7 @@ using nlohmann::json;
 
 AccountingPolicy accounting_policy(const InverterSpec& spec, const FleetPolicy& policy) {
   AccountingPolicy p;
-  p.rated_power_w.assign(aps::info(spec.model).inputs, spec.panel_power_w);
+  p.rated_power_w = expected_input_power_w(spec);
   p.plausibility_margin = policy.plausibility_margin;
   p.fresh_start_max_uptime_s = 2 * policy.poll_interval_s;
   return p;
@@ -23,7 +25,26 @@ struct Persisted {
   std::optional<LedgerState> ledger;
   std::optional<util::WallTime> last_sample_time;
   std::vector<double> last_power_w;
+  std::vector<std::uint8_t> input_order;  // the numbering `last` and last_power_w are in
 };
+
+// The physical input behind the owner's input k (0-based) in `order`; empty is physical.
+std::size_t physical_input(const std::vector<std::uint8_t>& order, std::size_t k) {
+  return k < order.size() ? order[k] - 1U : k;
+}
+
+// Per-input values kept in one numbering, put in another: the inputs were renumbered in the
+// settings, and the counters of the baseline must follow their panels, or the first sample
+// after the change would compare one panel's counter with another's.
+void renumber(std::vector<double>& values, const std::vector<std::uint8_t>& from, const std::vector<std::uint8_t>& to) {
+  const auto n = values.size();
+  if (from == to || !(from.empty() || aps::is_input_order(from, n)) || !(to.empty() || aps::is_input_order(to, n))) {
+    return;
+  }
+  std::vector<double> physical(n);
+  for (std::size_t k = 0; k < n; ++k) physical[physical_input(from, k)] = values[k];
+  for (std::size_t k = 0; k < n; ++k) values[k] = physical[physical_input(to, k)];
+}
 
 // Never throws: a damaged state is ignored (the next sample becomes a baseline) rather than
 // stopping the daemon.
@@ -45,6 +66,7 @@ Persisted parse_state(const std::string& text) {
       p.last_sample_time = util::WallTime(std::chrono::seconds(j["last_sample_time_s"].get<std::int64_t>()));
     }
     if (j.contains("last_power_w")) p.last_power_w = j["last_power_w"].get<std::vector<double>>();
+    if (j.contains("input_order")) p.input_order = j["input_order"].get<std::vector<std::uint8_t>>();
   } catch (const json::exception&) {
     return Persisted{};
   }
@@ -53,12 +75,24 @@ Persisted parse_state(const std::string& text) {
 
 }  // namespace
 
+std::vector<double> expected_input_power_w(const InverterSpec& spec) {
+  const auto& model = aps::info(spec.model);
+  std::vector<double> w(model.inputs, model.rated_input_power_w);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double panels = spec.panel_peak_w.size() == w.size() ? spec.panel_peak_w[i] : spec.panel_power_w;
+    w[i] = std::max(w[i], panels);
+  }
+  return w;
+}
+
 Fleet::Fleet(std::vector<InverterSpec> specs, FleetPolicy policy, const std::map<std::string, std::string>& states)
     : specs_(std::move(specs)), policy_(policy) {
   runtimes_.reserve(specs_.size());
   for (const auto& spec : specs_) {
     Persisted p;
     if (auto it = states.find(spec.serial.str()); it != states.end()) p = parse_state(it->second);
+    if (p.last) renumber(p.last->energy_counter_wh, p.input_order, spec.decode.input_order);
+    renumber(p.last_power_w, p.input_order, spec.decode.input_order);
     const auto inputs = aps::info(spec.model).inputs;
     runtimes_.push_back(Runtime{EnergyAccountant(accounting_policy(spec, policy_), p.last),
                                 Ledger(inputs, p.ledger), InverterView{}, p.last_sample_time, p.last_power_w});
@@ -246,6 +280,7 @@ std::string Fleet::state_json(const aps::Serial& serial) const {
         std::chrono::duration_cast<std::chrono::seconds>(rt.last_sample_time->time_since_epoch()).count();
   }
   j["last_power_w"] = rt.last_power_w;
+  if (!specs_[*index].decode.input_order.empty()) j["input_order"] = specs_[*index].decode.input_order;
   return j.dump();
 }
 

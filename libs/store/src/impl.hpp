@@ -30,6 +30,7 @@ enum class Sql : std::size_t {
   InsertLifetime,
   HasDayRows,
   InsertSample,
+  SampleExists,
   UpsertInverterDay,
   AddInverterMonth,
   AppendInverterCurve,

@@ -26,19 +26,46 @@ const char* sql_text(Sql q) noexcept {
              " counter4, energy4_mwh, power4_dw, dc_voltage4_cv, dc_current4_ma,"
              " temperature_ddeg, frequency_mhz, ac_voltage_cv, link_quality)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-             " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+             " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+             // Two polls in the same second (a double-clicked "Poll now") share the key: they
+             // become one sample. Increases add up, the readings are the later poll's, and the
+             // kind and power are those of whichever counted as production (the later one if
+             // both did). An unused input stays NULL: NULL + NULL is NULL.
+             " ON CONFLICT (time, inverter_id) DO UPDATE SET"
+             " uptime_s = excluded.uptime_s,"
+             " kind = CASE WHEN excluded.kind IN (1, 2) AND kind IN (1, 2) THEN max(kind, excluded.kind)"
+             "   WHEN excluded.kind IN (1, 2) OR kind NOT IN (1, 2) THEN excluded.kind ELSE kind END,"
+             " counter1 = excluded.counter1, energy1_mwh = energy1_mwh + excluded.energy1_mwh,"
+             " power1_dw = CASE WHEN excluded.kind IN (1, 2) OR kind NOT IN (1, 2) THEN excluded.power1_dw"
+             "   ELSE power1_dw END,"
+             " dc_voltage1_cv = excluded.dc_voltage1_cv, dc_current1_ma = excluded.dc_current1_ma,"
+             " counter2 = excluded.counter2, energy2_mwh = energy2_mwh + excluded.energy2_mwh,"
+             " power2_dw = CASE WHEN excluded.kind IN (1, 2) OR kind NOT IN (1, 2) THEN excluded.power2_dw"
+             "   ELSE power2_dw END,"
+             " dc_voltage2_cv = excluded.dc_voltage2_cv, dc_current2_ma = excluded.dc_current2_ma,"
+             " counter3 = excluded.counter3, energy3_mwh = energy3_mwh + excluded.energy3_mwh,"
+             " power3_dw = CASE WHEN excluded.kind IN (1, 2) OR kind NOT IN (1, 2) THEN excluded.power3_dw"
+             "   ELSE power3_dw END,"
+             " dc_voltage3_cv = excluded.dc_voltage3_cv, dc_current3_ma = excluded.dc_current3_ma,"
+             " counter4 = excluded.counter4, energy4_mwh = energy4_mwh + excluded.energy4_mwh,"
+             " power4_dw = CASE WHEN excluded.kind IN (1, 2) OR kind NOT IN (1, 2) THEN excluded.power4_dw"
+             "   ELSE power4_dw END,"
+             " dc_voltage4_cv = excluded.dc_voltage4_cv, dc_current4_ma = excluded.dc_current4_ma,"
+             " temperature_ddeg = excluded.temperature_ddeg, frequency_mhz = excluded.frequency_mhz,"
+             " ac_voltage_cv = excluded.ac_voltage_cv, link_quality = excluded.link_quality";
+    case Sql::SampleExists: return "SELECT EXISTS (SELECT 1 FROM sample WHERE time = ?1 AND inverter_id = ?2)";
     case Sql::UpsertInverterDay:
       // An unused input is bound as NULL and stays NULL; coalesce() lets a used input
       // start from a row that set_day_total created without samples.
       return "INSERT INTO inverter_day(inverter_id, day, energy_mwh, peak_power_dw, peak_time, samples,"
              " input1_mwh, input1_peak_dw, input1_peak_time, input2_mwh, input2_peak_dw, input2_peak_time,"
              " input3_mwh, input3_peak_dw, input3_peak_time, input4_mwh, input4_peak_dw, input4_peak_time)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?18, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
              " ON CONFLICT (inverter_id, day) DO UPDATE SET"
              " energy_mwh = energy_mwh + excluded.energy_mwh,"
              " peak_time = CASE WHEN excluded.peak_power_dw > peak_power_dw THEN excluded.peak_time ELSE peak_time END,"
              " peak_power_dw = max(peak_power_dw, excluded.peak_power_dw),"
-             " samples = samples + 1,"
+             " samples = samples + excluded.samples,"
              " input1_mwh = coalesce(input1_mwh, 0) + excluded.input1_mwh,"
              " input1_peak_time = CASE WHEN excluded.input1_peak_dw > coalesce(input1_peak_dw, -1)"
              "   THEN excluded.input1_peak_time ELSE input1_peak_time END,"

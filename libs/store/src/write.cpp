@@ -98,13 +98,25 @@ util::Status insert_sample(Store::Impl& impl, const InverterSample& s, std::int6
   return st->run(fmt::format("storing the sample of {} at {}", s.serial, s.time_s));
 }
 
+// A second poll within the same second merges into the stored sample (InsertSample's upsert),
+// so the day must not count it as one more sample: a backup merge compares that count with
+// the rows to tell whether retention pruned any.
+util::Result<bool> sample_stored(Store::Impl& impl, const InverterSample& s, std::int64_t inverter_id) {
+  auto st = impl.use(Sql::SampleExists);
+  if (!st) return st.error();
+  st->bind(1, s.time_s).bind(2, inverter_id);
+  auto row = st->step(fmt::format("looking for a sample of {} at {}", s.serial, s.time_s));
+  if (!row) return row.error();
+  return *row && st->i64(0) != 0;
+}
+
 util::Status update_inverter_day(Store::Impl& impl, const InverterSample& s, std::int64_t inverter_id,
-                                 std::int32_t day, const Totals& t) {
+                                 std::int32_t day, const Totals& t, bool merged) {
   auto st = impl.use(Sql::UpsertInverterDay);
   if (!st) return st.error();
   const bool counts = counts_as_production(s.kind);
   st->bind(1, inverter_id).bind(2, std::int64_t{day}).bind(3, t.energy_mwh).bind(4, std::int64_t{t.power_dw});
-  st->bind(5, s.time_s);
+  st->bind(5, s.time_s).bind(18, std::int64_t{merged ? 0 : 1});
   for (std::size_t i = 0; i < kMaxInputs; ++i) {
     const int base = 6 + static_cast<int>(i) * 3;
     if (i < s.inputs.size()) {
@@ -205,8 +217,10 @@ util::Status Store::write_cycle(const Cycle& cycle) {
     const Totals t = production_of(s);
     first_time = std::min(first_time, s.time_s);
     last_time = std::max(last_time, s.time_s);
+    auto merged = sample_stored(*impl_, s, id);
+    if (!merged) return merged.error();
     if (auto st = insert_sample(*impl_, s, id, cycle.day); !st) return st;
-    if (auto st = update_inverter_day(*impl_, s, id, cycle.day, t); !st) return st;
+    if (auto st = update_inverter_day(*impl_, s, id, cycle.day, t, *merged); !st) return st;
     if (!counts_as_production(s.kind)) continue;
     produced = true;
     site.energy_mwh += t.energy_mwh;
@@ -222,7 +236,9 @@ util::Status Store::write_cycle(const Cycle& cycle) {
   for (std::size_t k = 0; k < cycle.states.size(); ++k) {
     auto st = impl_->use(Sql::UpsertState);
     if (!st) return st.error();
-    st->bind(1, state_ids[k]).bind(2, cycle.time_s).bind_text(3, cycle.states[k].state);
+    // As of the cycle's last poll, not its start: a demo resumes its simulated clock after
+    // this time, and resuming inside the cycle would replay the world behind the later polls.
+    st->bind(1, state_ids[k]).bind(2, last_time).bind_text(3, cycle.states[k].state);
     if (auto r = st->run(fmt::format("saving the state of {}", cycle.states[k].serial)); !r) return r;
   }
   for (const auto& e : cycle.events) {

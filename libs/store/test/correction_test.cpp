@@ -3,6 +3,7 @@
 // to, in the same transaction, or not at all.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "support.hpp"
 
@@ -88,21 +89,35 @@ TEST_P(StoreCorrections, AnInvalidCorrectionRefusesTheWholeCycle) {
   EXPECT_TRUE(days->site.empty());
 }
 
-// The cycle fails inside its transaction (a sample stored twice): the correction that
-// explains its totals must not survive it.
+// The cycle fails inside its transaction, at its last correction (SQLite refuses the row, as
+// it would on a full disk): the samples and the first correction, already written in the
+// transaction, must not survive it.
 TEST_P(StoreCorrections, AFailedCycleLeavesNoCorrectionBehind) {
+  if (GetParam() == Backend::Memory) GTEST_SKIP() << "a refusing trigger needs a second connection to the file";
   ASSERT_TRUE(store_->write_cycle(sim_.cycles[4]));
   const auto total = site_total();
-  Cycle again = sim_.cycles[4];
-  again.corrections.push_back({"408000111111", "gap_estimate", "added 12 Wh for a 6 minute restart gap", "0", "12"});
-  auto st = store_->write_cycle(again);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("history.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.action = 'refused_here'"
+                         " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  Cycle failing = sim_.cycles[5];
+  failing.corrections.push_back(
+      {"408000111111", "gap_estimate", "added 12 Wh for a 6 minute restart gap", "0", "12"});
+  failing.corrections.push_back({"806000222222", "refused_here", "the row SQLite refuses", "", ""});
+  auto st = store_->write_cycle(failing);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, Errc::Sqlite);
   EXPECT_TRUE(audit().empty());
   EXPECT_EQ(site_total(), total);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
 
   Cycle next = sim_.cycles[5];
-  next.corrections = again.corrections;
+  next.corrections = {failing.corrections[0]};
   ASSERT_TRUE(store_->write_cycle(next));
   ASSERT_EQ(audit().size(), 1U);
   EXPECT_EQ(audit()[0].action, "gap_estimate");

@@ -7,13 +7,14 @@
 //   RawTelemetry   ---to_physical(options)--->    Telemetry (volts, amps, Wh, Hz, °C)
 //
 // Input order is physical everywhere (inputs[0] = input 1 printed on the inverter):
-//   YC600: input 1 = DC group B (P[22..24]) + energy P[42..]; input 2 = group A + P[37..]
+//   YC600: input 1 = DC group A (P[25..27]) + energy P[37..]; input 2 = group B (P[22..24]) + P[42..]
 //          (field reports RPI #100/#127, ESP v10_9a; protocol §5.3)
 //   QS1:   inputs 1..4 = groups A, B, C, D (protocol §5.4)
 //   DS3:   inputs 1..2 = A, B (protocol §5.5, ESP #29)
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "apsecu/aps/ids.hpp"
@@ -61,6 +62,9 @@ struct DecodeOptions {
   // The configured model, when known. B1 replies come from YC600 and QS1 alike; without
   // this the serial prefix decides (see detect_model).
   std::optional<Model> model;
+  // The owner's numbering of the inputs: input k is physical input input_order[k-1]
+  // ({2, 1} swaps a YC600's). Empty, or not a permutation of 1..inputs: physical order.
+  std::vector<std::uint8_t> input_order{};
 };
 
 struct InputReading {
@@ -76,8 +80,8 @@ struct Telemetry {
   std::optional<double> frequency_hz;  // nullopt when the inverter sends 0 (QS1 quirk)
   std::optional<double> ac_voltage_v;  // nullopt below 10 V, which an answering inverter cannot see (QS1 quirk)
   std::uint32_t uptime_s = 0;
-  std::vector<InputReading> inputs;
-  RawTelemetry raw;
+  std::vector<InputReading> inputs;  // in DecodeOptions::input_order (physical by default)
+  RawTelemetry raw;                  // its inputs in the same order as `inputs`
 };
 
 // `payload` is the APS data of the AF_INCOMING_MSG: serial(6) + L2 frame. Never throws;
@@ -92,7 +96,12 @@ struct Telemetry {
 // length and (DS3) checksum are checked as in decode_raw.
 [[nodiscard]] util::Result<Model> detect_model(util::ByteView payload) noexcept;
 [[nodiscard]] util::Bytes encode_raw(const RawTelemetry& raw);
+// Inputs (readings and their raw fields) in options.input_order.
 [[nodiscard]] Telemetry to_physical(const RawTelemetry& raw, const DecodeOptions& options = {});
+// Whether `order` renumbers `inputs` inputs: a permutation of 1..inputs.
+[[nodiscard]] bool is_input_order(std::span<const std::uint8_t> order, std::size_t inputs) noexcept;
+// Puts t's inputs, readings and raw fields alike, in `order` when it is one for them.
+void put_in_input_order(Telemetry& t, std::span<const std::uint8_t> order);
 [[nodiscard]] util::Result<Telemetry> decode_telemetry(util::ByteView payload, const DecodeOptions& options = {});
 
 // Inverse conversions, for building realistic replies (emulator, tests). Clamped to the

@@ -30,6 +30,14 @@ struct InverterConfig {
   std::optional<std::int64_t> domoticz_idx;  // a number or absent; never an empty string
   double energy_calibration = 1.0;  // multiplier on the inverter's energy counters
   double panel_power_w = 300;       // rated power of each panel, for plausibility checks
+  // Peak (STC) watts of the panels on each input, one value per input: a DS3-D with two
+  // 450 W panels on each input is [900, 900]. Empty: panel_power_w on every input. Only
+  // ever raises the plausibility limit above the model's rating, never lowers it.
+  std::vector<double> panel_peak_w{};
+  // The owner's numbering of the inputs: input k is the inverter's physical input
+  // input_order[k-1]; [2, 1] swaps a YC600's. Empty: as apsecu decodes them. Applies to
+  // the live values and to the history from the moment it is set.
+  std::vector<int> input_order{};
   std::optional<std::uint16_t> short_address;  // learned by pairing
   // What the owner last set and the inverter accepted, saved when the job succeeds, so the
   // pages show it after a restart. Watts per panel (per input), as set_maxpower takes them.

@@ -23,10 +23,21 @@ struct CounterSample {
 };
 
 struct AccountingPolicy {
-  std::vector<double> rated_power_w;  // per input; a zero entry disables the plausibility check
-  double plausibility_margin = 1.5;   // accepted increase <= rated × Δt × margin (+ slack)
+  // Per input, the most it is expected to feed (the model's rating or the configured panels,
+  // whichever is more); a zero entry disables the plausibility check.
+  std::vector<double> rated_power_w;
+  double plausibility_margin = 1.5;   // accepted at once: increase <= rated × Δt × margin (+ slack)
   double slack_wh = 0.5;              // absorbs counter quantisation on short intervals
-  int rebaseline_after_rejections = 3;  // a stuck bad baseline must not block forever
+  // A sample above that is held, not thrown away: the next one decides. If its counters
+  // continue from the held ones, the level was real and everything since the baseline counts
+  // (a DS3-D with two panels per input, panels larger than configured). Only a step no input
+  // can feed (beyond rated × this factor), or a counter that went down, is never counted.
+  double physical_max_factor = 4.0;
+  // Uptime counts whole seconds, so a power over a few seconds is off by up to 1 s in the
+  // interval: 2 s of energy over "1 s" doubles it (two polls moments apart, a restarted
+  // daemon polling just after its predecessor). A sample this soon after the baseline leaves
+  // the baseline alone; its energy counts with the next sample, its power is not trusted.
+  std::uint32_t min_interval_s = 20;
   // With nothing to compare to, a counter from an inverter that powered up this recently is
   // all of today's energy (the first morning after installation); an older one is only a
   // baseline, since part of it may belong to a day apsecu did not see.
@@ -37,7 +48,7 @@ enum class SampleKind : std::uint8_t {
   Baseline,       // nothing to compare with: remembered, contributes nothing
   Normal,         // counters advanced
   InverterReset,  // uptime went backwards: the counter is the increase since the restart
-  Rejected,       // negative or implausible increase, or no time passed: ignored
+  Rejected,       // no time passed, or held for the next sample to confirm: nothing counted yet
 };
 
 struct InputResult {
@@ -66,13 +77,16 @@ class EnergyAccountant {
   [[nodiscard]] std::uint64_t reset_count() const noexcept { return resets_; }
 
  private:
+  struct Step;  // counter increases from one sample (or from a restart at 0) to another
   [[nodiscard]] Accounted reject(std::string reason);
-  [[nodiscard]] std::optional<std::string> implausible(const std::vector<InputResult>& inputs,
-                                                       std::uint32_t interval_s) const;
+  [[nodiscard]] Accounted hold(const CounterSample& sample, std::string why);
+  [[nodiscard]] Accounted accept(const CounterSample& sample, const Step& step, std::string reason);
+  [[nodiscard]] std::optional<std::string> implausible(const Step& step, double factor) const;
 
   AccountingPolicy policy_;
   std::optional<CounterSample> last_;
-  int consecutive_rejections_ = 0;
+  std::optional<CounterSample> held_;  // above the expected level; waits for the next sample
+  std::vector<double> confirmed_w_;    // per input, levels above the rating two samples confirmed
   std::uint64_t rejected_ = 0;
   std::uint64_t resets_ = 0;
 };

@@ -24,8 +24,14 @@ struct InverterSpec {
   std::optional<std::uint16_t> short_address;
   std::vector<bool> inputs_in_use;  // empty: all
   double panel_power_w = 300;
-  aps::DecodeOptions decode;
+  std::vector<double> panel_peak_w{};  // per input, the panels on it; empty: panel_power_w each
+  aps::DecodeOptions decode;         // decode.input_order: the owner's numbering of the inputs
 };
+
+// What each input may feed before a sample needs the next one to confirm it: the model's
+// rating or the configured panels, whichever is more. A low setting (the 300 W default of
+// panel_power_w) must never make real energy look implausible.
+[[nodiscard]] std::vector<double> expected_input_power_w(const InverterSpec& spec);
 
 // One input's view after the last poll.
 struct InputView {

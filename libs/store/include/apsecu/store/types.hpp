@@ -102,7 +102,7 @@ struct InverterInfo {
 };
 
 struct StoredState {
-  std::int64_t time_s = 0;  // when it was written (the cycle time)
+  std::int64_t time_s = 0;  // as of the cycle's last poll (its time when it polled nothing)
   std::string state;
 };
 
