@@ -8,14 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "apsecu/aps/requests.hpp"
+
 namespace apsecu::config {
 
 inline constexpr int kCurrentVersion = 1;
 
-// The per-panel power limit the inverters take: the stock ECU's set_maxpower refuses less
-// than 20 or more than 500 W per panel (OpenAPS codec/limits.go).
-inline constexpr double kMinLimitPerPanel_w = 20;
-inline constexpr double kMaxLimitPerPanel_w = 500;
+// The per-panel power limit the inverters take, as the codec checks it.
+inline constexpr double kMinLimitPerPanel_w = aps::kMinLimitPerPanel_w;
+inline constexpr double kMaxLimitPerPanel_w = aps::kMaxLimitPerPanel_w;
 
 enum class NightBehaviour : std::uint8_t {
   ZeroPowerKeepEnergy,  // at the end of the poll window: power 0, today's energy stays
