@@ -32,7 +32,7 @@ struct EmulatorArgs {
   std::optional<std::string> start;
   std::optional<double> speed, timing, cloudiness;
   std::optional<std::uint64_t> seed;
-  std::optional<double> drop_rate, bad_fcs_rate, garbage_rate, split_rate, late_rate, bad_l2_checksum_rate;
+  std::optional<double> drop_rate, bad_fcs_rate, garbage_rate, split_rate, late_rate, bad_l2_checksum_rate, noise_rate;
   std::vector<std::string> freeze_at;
   std::vector<std::string> zombie_at;
   std::vector<std::string> reset_coordinator_at;
@@ -117,6 +117,7 @@ util::Result<emulator::EmulatorConfig> build_config(const EmulatorArgs& a) {
   if (a.split_rate) c.faults.split_rate = *a.split_rate;
   if (a.late_rate) c.faults.late_rate = *a.late_rate;
   if (a.bad_l2_checksum_rate) c.faults.bad_l2_checksum_rate = *a.bad_l2_checksum_rate;
+  if (a.noise_rate) c.faults.noise_rate = *a.noise_rate;
   if (a.ground_truth) c.ground_truth_path = *a.ground_truth;
 
   auto add_events = [&](const std::vector<std::string>& times, emulator::EventKind kind,
@@ -247,6 +248,7 @@ Runner add_emulator_command(CLI::App& root) {
   cmd->add_option("--garbage-rate", args->garbage_rate, "Probability of junk bytes per exchange");
   cmd->add_option("--split-rate", args->split_rate, "Probability that an exchange is written in small pieces");
   cmd->add_option("--late-rate", args->late_rate, "Probability that an inverter answer comes 3-5 s late");
+  cmd->add_option("--noise-rate", args->noise_rate, "Probability that line noise flips a byte of any one frame");
   cmd->add_option("--bad-l2-checksum-rate", args->bad_l2_checksum_rate,
                   "Probability that an inverter answer carries a wrong L2 checksum");
   cmd->add_option("--freeze-at", args->freeze_at,

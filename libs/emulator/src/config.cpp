@@ -75,7 +75,8 @@ util::Result<EmulatorConfig> finalize(EmulatorConfig config) {
   if (!(config.step_s > 0 && config.step_s <= 60)) problems.push_back("step_s must be within (0, 60]");
   if (!(config.cloudiness >= 0 && config.cloudiness <= 1)) problems.push_back("cloudiness must be within 0..1");
   for (const double r : {config.faults.drop_rate, config.faults.bad_fcs_rate, config.faults.garbage_rate,
-                         config.faults.split_rate, config.faults.late_rate, config.faults.bad_l2_checksum_rate}) {
+                         config.faults.split_rate, config.faults.late_rate, config.faults.bad_l2_checksum_rate,
+                         config.faults.noise_rate}) {
     if (!(r >= 0 && r <= 1)) problems.push_back("fault rates must be within 0..1");
   }
   if (config.faults.late_max < config.faults.late_min) problems.push_back("late_max must be >= late_min");

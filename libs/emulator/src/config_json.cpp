@@ -105,7 +105,7 @@ ScheduledEvent event_from(const json& j) {
 }
 
 void faults_from(const json& j, FaultConfig& f) {
-  only_keys(j, {"drop_rate", "bad_fcs_rate", "garbage_rate", "split_rate", "late_rate", "bad_l2_checksum_rate",
+  only_keys(j, {"drop_rate", "bad_fcs_rate", "garbage_rate", "split_rate", "late_rate", "bad_l2_checksum_rate", "noise_rate",
                 "late_min_ms", "late_max_ms"},
             "faults");
   f.drop_rate = j.value("drop_rate", f.drop_rate);
@@ -114,6 +114,7 @@ void faults_from(const json& j, FaultConfig& f) {
   f.split_rate = j.value("split_rate", f.split_rate);
   f.late_rate = j.value("late_rate", f.late_rate);
   f.bad_l2_checksum_rate = j.value("bad_l2_checksum_rate", f.bad_l2_checksum_rate);
+  f.noise_rate = j.value("noise_rate", f.noise_rate);
   if (j.contains("late_min_ms")) f.late_min = std::chrono::milliseconds{j["late_min_ms"].get<long>()};
   if (j.contains("late_max_ms")) f.late_max = std::chrono::milliseconds{j["late_max_ms"].get<long>()};
 }

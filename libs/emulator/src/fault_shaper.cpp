@@ -64,6 +64,11 @@ void FaultShaper::emit(std::vector<PlannedFrame> frames, util::SteadyTime base, 
     target->bytes.back() ^= static_cast<std::uint8_t>(rng_.between(1, 0xFF));
     ++counters_.bad_fcs;
   }
+  for (auto& f : frames) {
+    if (!rng_.chance(config_.noise_rate) || f.bytes.empty()) continue;
+    f.bytes[rng_.between(0, f.bytes.size() - 1)] ^= static_cast<std::uint8_t>(rng_.between(1, 0xFF));
+    ++counters_.noisy;
+  }
   if (faults.garbage) {
     const auto k = rng_.between(0, frames.size() - 1);
     frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(k),

@@ -66,6 +66,30 @@ TEST(Faults, GarbageBetweenFramesDoesNotHideThem) {
   }
 }
 
+TEST(Faults, NoiseHitsSingleFramesAndTheRestStillDecode) {
+  auto c = noon_config();
+  c.faults.noise_rate = 0.1;
+  Bench b(c);
+  b.start_coordinator();
+  const auto noisy_before = b.module->status(b.now).faults.noisy;
+  std::size_t decoded = 0;
+  std::size_t answers = 0;
+  constexpr std::size_t kExchanges = 100;
+  for (std::size_t i = 0; i < kExchanges; ++i) {
+    const auto ex = b.exchange(kPoll7C3A);
+    decoded += ex.frames().size();
+    if (has_answer(ex.frames())) ++answers;
+  }
+  const auto noisy = b.module->status(b.now).faults.noisy - noisy_before;
+  // 4 frames per exchange at 10 %: about 40 hit, each costing its own frame (a broken length
+  // may hold the decoder until the next SOF, but never a whole exchange).
+  EXPECT_GT(noisy, 15U);
+  EXPECT_LT(noisy, 70U);
+  EXPECT_GE(decoded, 4U * kExchanges - 2 * noisy);
+  EXPECT_LT(decoded, 4U * kExchanges);
+  EXPECT_GT(answers, 75U);
+}
+
 TEST(Faults, SplitRepliesArriveInSmallWrites) {
   auto c = noon_config();
   c.faults = only(&FaultConfig::split_rate);

@@ -58,6 +58,9 @@ struct FaultConfig {
   double split_rate = 0;    // every frame written in many 1..8-byte pieces
   double late_rate = 0;     // the inverter answer comes late (real time, not scaled)
   double bad_l2_checksum_rate = 0;  // an inverter answer carries a wrong, non-zero L2 checksum
+  // Per FRAME, not per exchange: line noise flips one random byte of any frame (SOF, length,
+  // payload or FCS alike), so a host must resynchronise without losing the frames after it.
+  double noise_rate = 0;
   std::chrono::milliseconds late_min{3000};
   std::chrono::milliseconds late_max{5000};
 };

@@ -9,6 +9,7 @@ namespace apsecu::emulator {
 struct FaultCounters {
   std::uint64_t dropped = 0;      // inverter answers lost on air
   std::uint64_t bad_fcs = 0;      // frames sent with a wrong FCS
+  std::uint64_t noisy = 0;        // frames with one byte flipped by line noise
   std::uint64_t garbage = 0;      // runs of junk bytes written
   std::uint64_t split = 0;        // exchanges written in small pieces
   std::uint64_t late = 0;         // inverter answers delayed past the host's timeout
