@@ -39,17 +39,20 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::seconds kRadioRetry{10};
 
-// The open radio and the client reading it; the client goes first (declared last).
+// The open radio, the client reading it and the coordinator on it, kept across engine
+// rebuilds while the radio settings stay: a change of names, MQTT, location or inverters
+// must not touch the module (every re-initialisation makes the inverters find it again).
+// Destroyed in reverse: coordinator, client, link.
 struct OpenRadio {
-  OpenRadio(RadioLink opened, std::string port_spec, std::string reset_spec)
-      : link(std::move(opened)),
-        client(std::make_unique<znp::ZnpClient>(*link.transport)),
-        port(std::move(port_spec)),
-        reset(std::move(reset_spec)) {}
+  OpenRadio(RadioLink opened, const config::Radio& settings)
+      : link(std::move(opened)), client(std::make_unique<znp::ZnpClient>(*link.transport)), radio(settings) {}
+  [[nodiscard]] bool same_radio(const config::Radio& r) const {
+    return r.port == radio.port && r.reset_line == radio.reset_line && r.ecu_id == radio.ecu_id;
+  }
   RadioLink link;
   std::unique_ptr<znp::ZnpClient> client;
-  std::string port;
-  std::string reset;
+  config::Radio radio;  // what it was opened with
+  std::unique_ptr<znp::Coordinator> coordinator;
 };
 
 // Journal entries to the process log (stderr / journald).
@@ -358,7 +361,7 @@ int run_daemon(DaemonSetup setup) {
       break;
     }
     mqtt.apply(cfg);
-    if (!radio_open || radio_open->port != cfg.radio.port || radio_open->reset != cfg.radio.reset_line) {
+    if (!radio_open || !radio_open->same_radio(cfg.radio)) {
       radio_open.reset();  // the old port is closed before the new one opens: it may be the same device
       auto opened = open_radio(cfg.radio.port, cfg.radio.reset_line, setup.emulator, clock);
       if (!opened) {
@@ -372,7 +375,7 @@ int run_daemon(DaemonSetup setup) {
         wait_for_radio_retry();
         continue;
       }
-      radio_open.emplace(std::move(*opened), cfg.radio.port, cfg.radio.reset_line);
+      radio_open.emplace(std::move(*opened), cfg.radio);
       backend.set_radio_up();
       if (!radio_failure.empty()) journal_radio(engine::Level::Info, "radio open again on " + cfg.radio.port);
       radio_failure.clear();
@@ -386,12 +389,15 @@ int run_daemon(DaemonSetup setup) {
         d = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
       };
       for (auto* d : {&cc.reset_timing.low, &cc.reset_timing.wait, &cc.timeouts.reset_ind, &cc.timeouts.state_change,
-                      &cc.timeouts.step, &cc.recovery.first_delay, &radio_timings.srsp, &radio_timings.confirm,
+                      &cc.timeouts.step, &cc.recovery.first_delay, &cc.health.gap, &radio_timings.srsp, &radio_timings.confirm,
                       &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
         scale(*d);
       }
     }
-    znp::Coordinator coordinator(client, radio_open->link.reset.get(), cc);
+    if (!radio_open->coordinator) {
+      radio_open->coordinator = std::make_unique<znp::Coordinator>(client, radio_open->link.reset.get(), cc);
+    }
+    auto& coordinator = *radio_open->coordinator;
     engine::Radio radio(client, ecu, radio_timings);
     fleet::Fleet fleet(fleet_specs(cfg), {.poll_interval_s = static_cast<std::uint32_t>(cfg.polling.interval_s)},
                        stored_states(*store, cfg));
@@ -405,7 +411,15 @@ int run_daemon(DaemonSetup setup) {
     listeners.add(housekeeping);
     listeners.add(*bus);
     if (auto* sink = mqtt.sink()) listeners.add(*sink);
-    engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, engine_settings(cfg));
+    auto settings_for_engine = engine_settings(cfg);
+    if (setup.host_timing_scale != 1.0) {
+      const auto scale = [f = setup.host_timing_scale](std::chrono::milliseconds d) {
+        return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
+      };
+      settings_for_engine.poll_gap = scale(settings_for_engine.poll_gap);
+      settings_for_engine.poll_retry_delay = scale(settings_for_engine.poll_retry_delay);
+    }
+    engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, std::move(settings_for_engine));
     bus->set_snapshot_source([&engine] { return engine.snapshot(); });
     if (first_run && setup.pair_unpaired_at_start) {
       for (const auto& spec : fleet.specs()) {
