@@ -32,8 +32,9 @@ struct EmulatorArgs {
   std::optional<std::string> start;
   std::optional<double> speed, timing, cloudiness;
   std::optional<std::uint64_t> seed;
-  std::optional<double> drop_rate, bad_fcs_rate, garbage_rate, split_rate, late_rate;
+  std::optional<double> drop_rate, bad_fcs_rate, garbage_rate, split_rate, late_rate, bad_l2_checksum_rate;
   std::vector<std::string> freeze_at;
+  std::vector<std::string> zombie_at;
   std::vector<std::string> reset_coordinator_at;
   std::vector<std::string> reset_inverter_at;  // SERIAL@TIME
   std::optional<std::string> ground_truth;
@@ -115,6 +116,7 @@ util::Result<emulator::EmulatorConfig> build_config(const EmulatorArgs& a) {
   if (a.garbage_rate) c.faults.garbage_rate = *a.garbage_rate;
   if (a.split_rate) c.faults.split_rate = *a.split_rate;
   if (a.late_rate) c.faults.late_rate = *a.late_rate;
+  if (a.bad_l2_checksum_rate) c.faults.bad_l2_checksum_rate = *a.bad_l2_checksum_rate;
   if (a.ground_truth) c.ground_truth_path = *a.ground_truth;
 
   auto add_events = [&](const std::vector<std::string>& times, emulator::EventKind kind,
@@ -130,6 +132,7 @@ util::Result<emulator::EmulatorConfig> build_config(const EmulatorArgs& a) {
     return {};
   };
   if (auto s = add_events(a.freeze_at, emulator::EventKind::FreezeCoordinator, "--freeze-at"); !s) return s.error();
+  if (auto s = add_events(a.zombie_at, emulator::EventKind::ZombieCoordinator, "--zombie-at"); !s) return s.error();
   if (auto s = add_events(a.reset_coordinator_at, emulator::EventKind::ResetCoordinator, "--reset-coordinator-at");
       !s) {
     return s.error();
@@ -157,7 +160,7 @@ void log_status(const emulator::Emulator& emu, spdlog::logger& log) {
                                                            : std::string("asleep"));
   }
   const auto c = emu.coordinator();
-  line += fmt::format("  module state {}{}", c.device_state, c.frozen ? " FROZEN" : "");
+  line += fmt::format("  module state {}{}{}", c.device_state, c.frozen ? " FROZEN" : "", c.zombie ? " ZOMBIE" : "");
   log.info("{}", line);
 }
 
@@ -244,7 +247,13 @@ Runner add_emulator_command(CLI::App& root) {
   cmd->add_option("--garbage-rate", args->garbage_rate, "Probability of junk bytes per exchange");
   cmd->add_option("--split-rate", args->split_rate, "Probability that an exchange is written in small pieces");
   cmd->add_option("--late-rate", args->late_rate, "Probability that an inverter answer comes 3-5 s late");
-  cmd->add_option("--freeze-at", args->freeze_at, "Simulated UTC time at which the module freezes (repeatable)");
+  cmd->add_option("--bad-l2-checksum-rate", args->bad_l2_checksum_rate,
+                  "Probability that an inverter answer carries a wrong L2 checksum");
+  cmd->add_option("--freeze-at", args->freeze_at,
+                  "Simulated UTC time at which the module goes mute until its reset pin is pulsed (repeatable)");
+  cmd->add_option("--zombie-at", args->zombie_at,
+                  "Simulated UTC time from which the module answers the host but routes nothing until its reset pin "
+                  "is pulsed (repeatable)");
   cmd->add_option("--reset-coordinator-at", args->reset_coordinator_at,
                   "Simulated UTC time of a spontaneous module reset (repeatable)");
   cmd->add_option("--reset-inverter-at", args->reset_inverter_at, "SERIAL@TIME: the inverter restarts (repeatable)");

@@ -76,6 +76,8 @@ void Cc2530::spontaneous_reset(util::SteadyTime now) {
   reboot(now, scaled(kBootMinMs, kBootMaxMs));
 }
 
+void Cc2530::zombie() { zombie_ = true; }
+
 void Cc2530::freeze() {
   frozen_ = true;
   out_->clear();
@@ -90,6 +92,7 @@ void Cc2530::set_reset_low(bool low, util::SteadyTime now) {
     out_->clear();
     decoder_.reset();
     frozen_ = false;
+    zombie_ = false;
     network_started_ = false;
     return;
   }
@@ -237,6 +240,7 @@ CoordinatorStatus Cc2530::status(util::SteadyTime now) const {
   CoordinatorStatus s;
   s.in_reset = in_reset_;
   s.frozen = frozen_;
+  s.zombie = zombie_;
   s.device_state = device_state(now);
   s.ieee = kFactoryIeee;
   if (const auto it = nv_.find(kNvExtAddr); it != nv_.end() && it->second.size() == 8) {

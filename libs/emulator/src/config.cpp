@@ -7,6 +7,7 @@
 #include <set>
 
 #include "apsecu/aps/ids.hpp"
+#include "model_behaviour.hpp"
 
 namespace apsecu::emulator {
 namespace {
@@ -25,16 +26,6 @@ class Category final : public std::error_category {
   }
 };
 
-// Default panels per input: typical modules of the era each model was sold with.
-double default_panel_w(aps::Model m) noexcept {
-  switch (m) {
-    case aps::Model::Yc600: return 350;
-    case aps::Model::Qs1: return 330;
-    case aps::Model::Ds3: return 440;
-  }
-  return 350;
-}
-
 bool reserved_address(std::uint16_t a) noexcept { return a == 0x0000 || a >= 0xFFF8; }
 
 // Stable per serial, so a config without addresses gives the same network every run.
@@ -51,14 +42,7 @@ std::error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), category};
 }
 
-double rated_ac_power_w(aps::Model model) noexcept {
-  switch (model) {
-    case aps::Model::Yc600: return 600;
-    case aps::Model::Qs1: return 1200;
-    case aps::Model::Ds3: return 880;
-  }
-  return 600;
-}
+double rated_ac_power_w(aps::Model model) noexcept { return behaviour(model).rated_ac_w; }
 
 std::vector<InverterConfig> default_inverters() {
   auto make = [](const char* serial, aps::Model model, std::uint16_t address, std::uint8_t lqi, unsigned routes) {
@@ -91,7 +75,7 @@ util::Result<EmulatorConfig> finalize(EmulatorConfig config) {
   if (!(config.step_s > 0 && config.step_s <= 60)) problems.push_back("step_s must be within (0, 60]");
   if (!(config.cloudiness >= 0 && config.cloudiness <= 1)) problems.push_back("cloudiness must be within 0..1");
   for (const double r : {config.faults.drop_rate, config.faults.bad_fcs_rate, config.faults.garbage_rate,
-                         config.faults.split_rate, config.faults.late_rate}) {
+                         config.faults.split_rate, config.faults.late_rate, config.faults.bad_l2_checksum_rate}) {
     if (!(r >= 0 && r <= 1)) problems.push_back("fault rates must be within 0..1");
   }
   if (config.faults.late_max < config.faults.late_min) problems.push_back("late_max must be >= late_min");
@@ -105,7 +89,7 @@ util::Result<EmulatorConfig> finalize(EmulatorConfig config) {
     if (!aps::Serial::parse(inv.serial)) problems.push_back("serial '" + inv.serial + "' must be 12 digits");
     if (!serials.insert(inv.serial).second) problems.push_back("serial " + inv.serial + " appears twice");
     const auto inputs = aps::info(inv.model).inputs;
-    if (inv.panel_peak_w.empty()) inv.panel_peak_w.assign(inputs, default_panel_w(inv.model));
+    if (inv.panel_peak_w.empty()) inv.panel_peak_w.assign(inputs, behaviour(inv.model).default_panel_w);
     if (inv.panel_peak_w.size() != inputs) {
       problems.push_back("inverter " + inv.serial + " needs " + std::to_string(inputs) + " panel values");
     }
@@ -116,7 +100,9 @@ util::Result<EmulatorConfig> finalize(EmulatorConfig config) {
       inv.orientation = schedule::PanelOrientation{35, config.location.latitude_deg >= 0 ? 180.0 : 0.0};
     }
     if (inv.route_reports > 3) problems.push_back("route_reports of " + inv.serial + " must be 0..3");
-    if (inv.power_limit_w && !(*inv.power_limit_w >= 0)) problems.push_back("power limit must be >= 0");
+    if (inv.power_limit_per_panel_w && !(*inv.power_limit_per_panel_w >= 0)) {
+      problems.push_back("power limit per panel of " + inv.serial + " must be >= 0");
+    }
     if (inv.short_address != 0 && reserved_address(inv.short_address)) {
       problems.push_back("short address of " + inv.serial + " is reserved");
     }

@@ -43,8 +43,12 @@ util::WallTime time_of(const json& j) {
 }
 
 InverterConfig inverter_from(const json& j) {
+  if (j.is_object() && j.contains("power_limit_w")) {
+    throw BadKey{"'power_limit_w' is now 'power_limit_per_panel_w' (watts per panel, as the stock ECU sets it)"};
+  }
   only_keys(j, {"serial", "model", "short_address", "panels_w", "tilt", "azimuth", "paired", "qs1_zero_grid",
-                "link_quality", "route_reports", "power_limit_w"},
+                "link_quality", "route_reports", "power_limit_per_panel_w", "output_on", "limit_mode",
+                "pair_answer_after_step2"},
             "inverter");
   InverterConfig inv;
   inv.serial = j.at("serial").get<std::string>();
@@ -62,7 +66,21 @@ InverterConfig inverter_from(const json& j) {
   inv.qs1_zero_grid = j.value("qs1_zero_grid", inv.qs1_zero_grid);
   inv.link_quality = j.value("link_quality", inv.link_quality);
   inv.route_reports = j.value("route_reports", inv.route_reports);
-  if (j.contains("power_limit_w")) inv.power_limit_w = j["power_limit_w"].get<double>();
+  if (j.contains("power_limit_per_panel_w")) inv.power_limit_per_panel_w = j["power_limit_per_panel_w"].get<double>();
+  inv.output_on = j.value("output_on", inv.output_on);
+  if (j.contains("limit_mode")) {
+    const auto mode = j["limit_mode"].get<std::string>();
+    if (mode == "obey") {
+      inv.limit_mode = LimitMode::Obey;
+    } else if (mode == "refuse") {
+      inv.limit_mode = LimitMode::Refuse;
+    } else if (mode == "ignore") {
+      inv.limit_mode = LimitMode::Ignore;
+    } else {
+      throw BadKey{"unknown limit_mode '" + mode + "' (obey, refuse, ignore)"};
+    }
+  }
+  if (j.contains("pair_answer_after_step2")) inv.pair_answer_after_step2 = j["pair_answer_after_step2"].get<bool>();
   return inv;
 }
 
@@ -73,25 +91,29 @@ ScheduledEvent event_from(const json& j) {
   const auto kind = j.at("kind").get<std::string>();
   if (kind == "freeze") {
     e.kind = EventKind::FreezeCoordinator;
+  } else if (kind == "zombie") {
+    e.kind = EventKind::ZombieCoordinator;
   } else if (kind == "reset_coordinator") {
     e.kind = EventKind::ResetCoordinator;
   } else if (kind == "reset_inverter") {
     e.kind = EventKind::ResetInverter;
     e.serial = j.at("serial").get<std::string>();
   } else {
-    throw BadKey{"unknown event kind '" + kind + "' (freeze, reset_coordinator, reset_inverter)"};
+    throw BadKey{"unknown event kind '" + kind + "' (freeze, zombie, reset_coordinator, reset_inverter)"};
   }
   return e;
 }
 
 void faults_from(const json& j, FaultConfig& f) {
-  only_keys(j, {"drop_rate", "bad_fcs_rate", "garbage_rate", "split_rate", "late_rate", "late_min_ms", "late_max_ms"},
+  only_keys(j, {"drop_rate", "bad_fcs_rate", "garbage_rate", "split_rate", "late_rate", "bad_l2_checksum_rate",
+                "late_min_ms", "late_max_ms"},
             "faults");
   f.drop_rate = j.value("drop_rate", f.drop_rate);
   f.bad_fcs_rate = j.value("bad_fcs_rate", f.bad_fcs_rate);
   f.garbage_rate = j.value("garbage_rate", f.garbage_rate);
   f.split_rate = j.value("split_rate", f.split_rate);
   f.late_rate = j.value("late_rate", f.late_rate);
+  f.bad_l2_checksum_rate = j.value("bad_l2_checksum_rate", f.bad_l2_checksum_rate);
   if (j.contains("late_min_ms")) f.late_min = std::chrono::milliseconds{j["late_min_ms"].get<long>()};
   if (j.contains("late_max_ms")) f.late_max = std::chrono::milliseconds{j["late_max_ms"].get<long>()};
 }

@@ -63,6 +63,10 @@ void Emulator::Impl::fire_events() {
         log->info("event: coordinator freezes");
         module.freeze();
         break;
+      case EventKind::ZombieCoordinator:
+        log->info("event: coordinator keeps answering but stops routing");
+        module.zombie();
+        break;
       case EventKind::ResetCoordinator:
         log->info("event: coordinator resets");
         module.spontaneous_reset(clock.steady_now());
@@ -216,6 +220,11 @@ util::Result<PtyPaths> Emulator::open_pty(const PtyOptions& options) {
 void Emulator::freeze_coordinator() {
   std::lock_guard lock(impl_->mutex);
   impl_->module.freeze();
+}
+
+void Emulator::zombie_coordinator() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->module.zombie();
 }
 
 void Emulator::reset_coordinator() {

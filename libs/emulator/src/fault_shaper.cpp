@@ -19,6 +19,7 @@ ExchangeFaults FaultShaper::draw(bool has_inverter_answer) {
   if (has_inverter_answer) {
     f.drop = rng_.chance(config_.drop_rate);
     f.late = !f.drop && rng_.chance(config_.late_rate);
+    f.bad_l2_checksum = !f.drop && rng_.chance(config_.bad_l2_checksum_rate);
   }
   f.bad_fcs = rng_.chance(config_.bad_fcs_rate);
   f.garbage = rng_.chance(config_.garbage_rate);

@@ -24,6 +24,7 @@ struct ExchangeFaults {
   bool garbage = false;
   bool split = false;
   bool late = false;
+  bool bad_l2_checksum = false;  // applied by the module to the APS payload, before framing
 };
 
 class FaultShaper {

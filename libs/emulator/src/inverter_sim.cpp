@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "apsecu/aps/l2.hpp"
 #include "apsecu/aps/telemetry.hpp"
+#include "model_behaviour.hpp"
 #include "rng.hpp"
 
 namespace apsecu::emulator {
@@ -22,24 +24,22 @@ constexpr auto kGridConnectDelay = std::chrono::seconds{60};
 constexpr double kSystemDerate = 0.9;
 constexpr double kThermalTimeConstantS = 600;
 
-struct ModelPhysics {
-  double efficiency;
-  double vmp_v;  // panel voltage at the maximum power point, STC
-};
-
-ModelPhysics physics(aps::Model m) noexcept {
-  switch (m) {
-    case aps::Model::Yc600: return {0.955, 32.0};
-    case aps::Model::Qs1: return {0.96, 32.0};
-    case aps::Model::Ds3: return {0.965, 40.0};
-  }
-  return {0.955, 32.0};
-}
-
 // raw40 top 24 bits count 8.311 J (kadzsol's model); DS3 counts 1.66e-5 Wh.
 constexpr double kYcJoulesPerTopUnit = 8.311;
 constexpr double kDs3JoulesPerUnit = 1.66e-5 * 3600;
 constexpr std::uint64_t kMax40 = (std::uint64_t{1} << 40) - 1;
+
+// The DS3's answers to a set-power command, L2 as sniffed from an ECU-C
+// (ESP32-read-APS-inverters #34): FBFB 06 DE 02 00 00 00 00 0000 FEFE accepted,
+// FBFB 06 DF 00 03 00 00 00 0000 FEFE refused. Both carry 00 00 where a checksum would be.
+constexpr std::uint8_t kAckAccepted = 0xDE;
+constexpr std::uint8_t kAckRefused = 0xDF;
+constexpr std::array<std::uint8_t, 5> kAckAcceptedBody{0x02, 0x00, 0x00, 0x00, 0x00};
+constexpr std::array<std::uint8_t, 5> kAckRefusedBody{0x00, 0x03, 0x00, 0x00, 0x00};
+
+std::uint16_t pan_of(const EcuRev& rev) noexcept {
+  return static_cast<std::uint16_t>(rev[5] | (rev[4] << 8));  // E0 E1 little-endian (§3.1)
+}
 
 }  // namespace
 
@@ -47,9 +47,14 @@ InverterSim::InverterSim(InverterConfig config, const EcuRev& preset_ecu, std::u
     : config_(std::move(config)),
       serial_(*aps::Serial::parse(config_.serial)),
       seed_(splitmix64(seed ^ config_.short_address)),
-      limit_w_(config_.power_limit_w.value_or(rated_ac_power_w(config_.model))),
+      limit_per_panel_w_(config_.power_limit_per_panel_w.value_or(rated_ac_per_input_w(config_.model))),
+      output_on_(config_.output_on),
       inputs_(config_.panel_peak_w.size()) {
-  if (config_.paired) paired_ecu_ = preset_ecu;
+  // Pre-paired = heard all four steps of that ECU at some time before.
+  if (config_.paired) {
+    paired_ecu_ = preset_ecu;
+    paired_pan_ = pan_of(preset_ecu);
+  }
   // Distinct inputs also make a swapped channel mapping on the host side visible.
   for (std::size_t i = 0; i < inputs_.size(); ++i) mismatch_.push_back(0.96 + 0.08 * unit_hash(seed_, 100 + i));
 }
@@ -67,7 +72,39 @@ void InverterSim::restart(util::WallTime t) noexcept {
   if (awake_) power_up(t);
 }
 
-void InverterSim::set_power_limit_w(double limit_w) noexcept { limit_w_ = std::max(0.0, limit_w); }
+void InverterSim::turn_on(util::WallTime t) noexcept {
+  output_on_ = true;
+  restart(t);
+}
+
+void InverterSim::turn_off() noexcept {
+  output_on_ = false;
+  grid_connected_ = false;
+  for (auto& in : inputs_) in.ac_power_w = 0;
+}
+
+void InverterSim::hear_join_offer(const EcuRev& ecu, std::uint16_t pan) noexcept { offer_ = JoinOffer{ecu, pan}; }
+
+bool InverterSim::hear_join_confirmation(const EcuRev& ecu) noexcept {
+  if (!offer_ || offer_->ecu != ecu) return false;
+  paired_ecu_ = offer_->ecu;
+  paired_pan_ = offer_->pan;
+  offer_.reset();
+  return true;
+}
+
+util::Bytes InverterSim::set_power_limit(double limit_per_panel_w) {
+  const auto& b = behaviour(config_.model);
+  const bool in_range = limit_per_panel_w >= kMinLimitPerPanelW && limit_per_panel_w <= b.max_limit_per_panel_w;
+  const bool accepted = in_range && config_.limit_mode != LimitMode::Refuse;
+  if (accepted) limit_per_panel_w_ = limit_per_panel_w;
+  if (b.set_reply == SetReply::ParameterPage) return parameters_payload();
+  const auto l2 = accepted ? aps::encode_l2(kAckAccepted, kAckAcceptedBody, 0x0000)
+                           : aps::encode_l2(kAckRefused, kAckRefusedBody, 0x0000);
+  util::Bytes out(serial_.bytes().begin(), serial_.bytes().end());
+  out.insert(out.end(), l2.begin(), l2.end());
+  return out;
+}
 
 void InverterSim::step(util::WallTime t, double dt_s, double poa_w_m2, double ambient_c,
                        std::span<double> energy_j) {
@@ -78,9 +115,12 @@ void InverterSim::step(util::WallTime t, double dt_s, double poa_w_m2, double am
     }
   } else {
     dark_for_s_ = poa_w_m2 < kSleepIrradianceW_m2 ? dark_for_s_ + dt_s : 0;
-    if (dark_for_s_ >= kSleepAfterDarkS) awake_ = false;
+    if (dark_for_s_ >= kSleepAfterDarkS) {
+      awake_ = false;
+      offer_.reset();  // a half-done pairing does not survive the night [U]
+    }
   }
-  grid_connected_ = awake_ && t >= grid_connect_at_;
+  grid_connected_ = awake_ && output_on_ && t >= grid_connect_at_;
   update_inputs(awake_ ? poa_w_m2 : 0, ambient_c);
 
   double total_ac = 0;
@@ -90,26 +130,22 @@ void InverterSim::step(util::WallTime t, double dt_s, double poa_w_m2, double am
     if (i < energy_j.size()) energy_j[i] += e;
     total_ac += inputs_[i].ac_power_w;
   }
-  const double rated = rated_ac_power_w(config_.model);
+  const double rated = behaviour(config_.model).rated_ac_w;
   const double target = ambient_c + (awake_ ? 3.0 + 30.0 * total_ac / rated : 0.0);
   temperature_c_ += (target - temperature_c_) * std::min(1.0, dt_s / kThermalTimeConstantS);
 }
 
 void InverterSim::update_inputs(double poa_w_m2, double ambient_c) {
-  const auto phys = physics(config_.model);
-  const double rated = rated_ac_power_w(config_.model);
-  const double per_input_ac_max = rated / static_cast<double>(inputs_.size());
+  const auto& phys = behaviour(config_.model);
+  // The limit is per panel (OpenAPS codec/setpower.go, RPI-APS-inverters #139 "per channel"):
+  // each input's tracker backs off on its own, whatever the other input yields.
+  double per_input_ac_max = rated_ac_per_input_w(config_.model);
+  if (config_.limit_mode != LimitMode::Ignore) per_input_ac_max = std::min(per_input_ac_max, limit_per_panel_w_);
 
-  double total_ac = 0;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     const double available_dc = config_.panel_peak_w[i] * mismatch_[i] * poa_w_m2 / 1000.0 * kSystemDerate;
-    inputs_[i].ac_power_w = grid_connected_ ? std::min(available_dc * phys.efficiency, per_input_ac_max) : 0.0;
-    total_ac += inputs_[i].ac_power_w;
-  }
-  // The limit caps the whole inverter; the MPP tracker backs off every input alike.
-  const double cap = std::min(rated, limit_w_);
-  if (total_ac > cap && total_ac > 0) {
-    for (auto& in : inputs_) in.ac_power_w *= cap / total_ac;
+    inputs_[i].ac_power_w =
+        grid_connected_ ? std::clamp(available_dc * phys.efficiency, 0.0, per_input_ac_max) : 0.0;
   }
 
   const double cell_c = ambient_c + 0.03 * poa_w_m2;
@@ -182,7 +218,7 @@ util::Bytes InverterSim::telemetry_payload(util::WallTime now) const {
 }
 
 util::Bytes InverterSim::parameters_payload() const {
-  return aps::encode_parameters_reply(serial_, config_.model, limit_w_);
+  return aps::encode_parameters_reply(serial_, config_.model, limit_per_panel_w_);
 }
 
 InverterStatus InverterSim::status(util::WallTime now) const {
@@ -192,11 +228,15 @@ InverterStatus InverterSim::status(util::WallTime now) const {
   s.short_address = config_.short_address;
   s.awake = awake_;
   s.grid_connected = grid_connected_;
+  s.output_on = output_on_;
   s.paired_ecu = paired_ecu_;
+  s.paired_pan = paired_pan_;
+  if (offer_) s.join_offer = offer_->ecu;
   s.uptime_s = uptime_s(now);
   s.powered_up_at = powered_up_at_;
   s.power_ups = power_ups_;
-  s.power_limit_w = limit_w_;
+  s.power_limit_per_panel_w = limit_per_panel_w_;
+  s.power_limit_w = limit_per_panel_w_ * static_cast<double>(inputs_.size());
   s.temperature_c = temperature_c_;
   s.inputs = inputs_;
   for (auto& in : s.inputs) {

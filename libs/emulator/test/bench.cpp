@@ -78,13 +78,34 @@ void Bench::start_coordinator() {
 }
 
 std::string af_request(std::uint16_t address, std::string_view l2_hex) {
+  return af_request(address, "80971B01A3D8", l2_hex);
+}
+
+std::string af_request(std::uint16_t address, std::string_view ecu_rev_hex, std::string_view l2_hex) {
   util::ByteWriter w;
   const auto l2 = hex(l2_hex);
-  const std::uint8_t ecu_rev[] = {0x80, 0x97, 0x1B, 0x01, 0xA3, 0xD8};
+  const auto ecu_rev = hex(ecu_rev_hex);
   w.u8(0x24).u8(0x01).u16le(address).u8(0x14).u8(0x14).u16le(0x0006).u8(0x01).u8(0x00).u8(0x0F);
-  w.u8(static_cast<std::uint8_t>(6 + l2.size())).bytes(ecu_rev).bytes(l2);
+  w.u8(static_cast<std::uint8_t>(ecu_rev.size() + l2.size())).bytes(ecu_rev).bytes(l2);
   auto frame = unpi::frame_from_command_bytes(w.data());
   return util::to_hex(*unpi::encode(*frame));
+}
+
+std::string frame_of(std::string_view command_hex) {
+  auto frame = unpi::frame_from_command_bytes(hex(command_hex));
+  if (!frame) throw std::runtime_error("bad command bytes " + std::string(command_hex));
+  return util::to_hex(*unpi::encode(*frame));
+}
+
+std::string without_lqi_and_time(const std::string& frame_hex) {
+  auto b = hex(frame_hex);
+  if (b.size() < 25 || b[2] != 0x44 || b[3] != 0x81) return frame_hex;
+  b[13] = 0;                                          // LinkQuality
+  for (std::size_t i = 15; i < 19; ++i) b[i] = 0;     // TimeStamp
+  std::uint8_t fcs = 0;
+  for (std::size_t i = 1; i + 1 < b.size(); ++i) fcs ^= b[i];
+  b.back() = fcs;
+  return util::to_hex(b);
 }
 
 std::optional<Incoming> parse_incoming(const std::string& frame_hex) {

@@ -54,6 +54,13 @@ class Bench {
 
 // AF_DATA_REQUEST from EP 0x14 to `address` carrying ecu_rev(D8A3011B9780) + `l2_hex`.
 std::string af_request(std::uint16_t address, std::string_view l2_hex);
+// The same carrying another ECU's ecu_rev (12 hex characters, as on the wire).
+std::string af_request(std::uint16_t address, std::string_view ecu_rev_hex, std::string_view l2_hex);
+// A whole frame (SOF, LEN, FCS added) from its command bytes, e.g. "2700" -> "FE00270027".
+std::string frame_of(std::string_view command_hex);
+// The frame with the fields that differ between two real reads of the same message zeroed
+// (AF_INCOMING_MSG: LinkQuality and TimeStamp) and the FCS recomputed.
+std::string without_lqi_and_time(const std::string& frame_hex);
 
 // Fields of an AF_INCOMING_MSG frame (hex of the whole frame).
 struct Incoming {

@@ -115,6 +115,59 @@ TEST(Cc2530, FrozenModuleIgnoresEverythingUntilAHardReset) {
   EXPECT_THAT(b.exchange("FE00210120").frames(), ElementsAre("FE02610179071C"));
 }
 
+TEST(Cc2530, FrozenModuleStaysMuteThroughSoftAndSpontaneousResets) {
+  // zigbee2mqtt #4221 (patience, 2021-09-14): the module freezes, "the only cure … seems to
+  // reset the module through its reset pin (or powercycle)".
+  Bench b;
+  b.start_coordinator();
+  b.module->freeze();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(b.exchange("FE0141000040", 2s).writes.empty());
+  b.module->spontaneous_reset(b.now);
+  EXPECT_TRUE(b.collect(2s).writes.empty());
+  EXPECT_TRUE(b.exchange("FE1D24013A7C1414060001000F1380971B01A3D8FBFB06BB000000000000C1FEFE6F").writes.empty());
+  EXPECT_TRUE(b.module->status(b.now).frozen);
+}
+
+constexpr const char* kPoll7C3A = "FE1D24013A7C1414060001000F1380971B01A3D8FBFB06BB000000000000C1FEFE6F";
+
+TEST(Cc2530, ZombieAnswersTheHealthCheckButRoutesNothing) {
+  Bench b;
+  b.start_coordinator();
+  ASSERT_EQ(b.exchange(kPoll7C3A).frames().size(), 4U);
+  b.module->zombie();
+  // What the field hosts check is fine: ping, and device state 9 with our IEEE (§4.3).
+  EXPECT_THAT(b.exchange("FE00210120").frames(), ElementsAre("FE02610179071C"));
+  EXPECT_THAT(b.exchange("FE00270027").frames(), ElementsAre(kStarted));
+  // A poll is taken and then nothing: no confirm, no answer.
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(b.exchange(kPoll7C3A).frames(), ElementsAre("FE0164010064"));
+  // Broadcasts likewise: a pairing step hears no echo and no answer.
+  EXPECT_THAT(b.exchange("FE1A24020FFFFFFFFFFFFFFFFF14FFFF140C0201000F06004080001193483F").frames(),
+              ElementsAre("FE0164020067"));
+  const auto st = b.module->status(b.now);
+  EXPECT_TRUE(st.zombie);
+  EXPECT_EQ(st.faults.unrouted_zombie, 4U);
+}
+
+TEST(Cc2530, ZombieSurvivesASoftResetAndIsCuredByTheResetPin) {
+  Bench b;
+  b.start_coordinator();
+  b.module->zombie();
+  // SYS_RESET_REQ reboots the stack (the indication comes, the network must be restarted) but
+  // the radio stays dead [U].
+  EXPECT_THAT(b.exchange("FE0141000040").frames(), ElementsAre(kResetInd));
+  b.start_coordinator();
+  EXPECT_THAT(b.exchange("FE00270027").frames(), ElementsAre(kStarted));
+  EXPECT_THAT(b.exchange(kPoll7C3A).frames(), ElementsAre("FE0164010064"));
+  // The pin: a real power-on of the chip.
+  b.module->set_reset_low(true, b.now);
+  b.collect(100ms);
+  b.module->set_reset_low(false, b.now);
+  EXPECT_THAT(b.collect(2s).frames(), ElementsAre(kResetInd));
+  EXPECT_FALSE(b.module->status(b.now).zombie);
+  b.start_coordinator();
+  EXPECT_EQ(b.exchange(kPoll7C3A).frames().size(), 4U);
+}
+
 TEST(Cc2530, RegisteringTheEndpointTwiceIsADuplicate) {
   Bench b;
   EXPECT_THAT(b.exchange("FE0D240014050F0001010002000015000020").frames(), ElementsAre("FE0164000065"));

@@ -57,6 +57,29 @@ TEST(Config, MistakesAreReportedTogether) {
   EXPECT_NE(r.error().message.find("fault rates"), std::string::npos);
 }
 
+TEST(Config, InverterControlKeysAndTheZombieEvent) {
+  const auto c = config_from_json(R"({
+    "inverters": [{"serial": "703000021300", "model": "DS3", "power_limit_per_panel_w": 250, "output_on": false,
+                   "limit_mode": "ignore", "pair_answer_after_step2": false}],
+    "faults": {"bad_l2_checksum_rate": 0.5},
+    "events": [{"at": "2026-06-21T12:00Z", "kind": "zombie"}]
+  })");
+  ASSERT_TRUE(c) << c.error().describe();
+  const auto& inv = c->inverters.at(0);
+  EXPECT_EQ(*inv.power_limit_per_panel_w, 250);
+  EXPECT_FALSE(inv.output_on);
+  EXPECT_EQ(inv.limit_mode, LimitMode::Ignore);
+  EXPECT_EQ(inv.pair_answer_after_step2, false);
+  EXPECT_EQ(c->faults.bad_l2_checksum_rate, 0.5);
+  EXPECT_EQ(c->events.at(0).kind, EventKind::ZombieCoordinator);
+
+  // The whole-inverter key is gone; saying so beats "unknown key".
+  const auto old = config_from_json(R"({"inverters": [{"serial": "703000021300", "power_limit_w": 600}]})");
+  ASSERT_FALSE(old);
+  EXPECT_NE(old.error().message.find("power_limit_per_panel_w"), std::string::npos);
+  EXPECT_FALSE(config_from_json(R"({"inverters": [{"serial": "703000021300", "limit_mode": "maybe"}]})"));
+}
+
 TEST(Config, ParsesUtcTimes) {
   EXPECT_EQ(format_utc(*parse_utc("2026-06-21T04:00Z")), "2026-06-21T04:00:00Z");
   EXPECT_EQ(format_utc(*parse_utc("2026-06-21T04:00:30")), "2026-06-21T04:00:30Z");

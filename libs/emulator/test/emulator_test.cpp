@@ -118,6 +118,28 @@ TEST(Emulator, ScheduledFreezeNeedsAHardReset) {
   EXPECT_THAT(ask(*host, "FE00210120", 1), ::testing::ElementsAre("FE02610179071C"));
 }
 
+TEST(Emulator, ScheduledZombieAnswersPingButNotPollsUntilThePin) {
+  auto c = noon_config();
+  ScheduledEvent zombie;
+  zombie.at = at_utc("2026-06-21T12:00:30Z");
+  zombie.kind = EventKind::ZombieCoordinator;
+  c.events = {zombie};
+  Running r(c, 60.0);
+  auto host = r.emu->connect();
+  r.emu->start();
+  read_frames(*host, 1, 2s);
+  start_network(*host);
+  std::this_thread::sleep_for(700ms);
+  ASSERT_TRUE(r.emu->coordinator().zombie);
+  EXPECT_THAT(ask(*host, "FE00210120", 1), ::testing::ElementsAre("FE02610179071C"));
+  EXPECT_THAT(ask(*host, kPoll7C3A, 4, 600ms), ::testing::ElementsAre("FE0164010064"));
+  auto pin = r.emu->reset_line();
+  ASSERT_TRUE(pin->set_low(true));
+  ASSERT_TRUE(pin->set_low(false));
+  EXPECT_THAT(read_frames(*host, 1, 2s), ::testing::ElementsAre(kResetInd));
+  EXPECT_FALSE(r.emu->coordinator().zombie);
+}
+
 TEST(Emulator, ScheduledInverterResetZeroesItsCounters) {
   auto c = noon_config();
   ScheduledEvent reset;

@@ -2,6 +2,8 @@
 // Each injected fault is visible on the wire (rates of 1 make them deterministic).
 #include <gtest/gtest.h>
 
+#include "apsecu/aps/l2.hpp"
+#include "apsecu/aps/telemetry.hpp"
 #include "bench.hpp"
 
 namespace {
@@ -87,6 +89,60 @@ TEST(Faults, LateAnswerComesAfterTheHostTimeout) {
   EXPECT_EQ(b.module->status(b.now).faults.late, 1U);
 }
 
+struct L2Checksums {
+  std::uint16_t sent;
+  std::uint16_t computed;
+};
+
+// The checksum an answer carries and the one the sum rule gives (protocol §4.6).
+L2Checksums checksums_of(const Exchange& ex) {
+  const auto msg = parse_incoming(ex.frames().back());
+  EXPECT_TRUE(msg);
+  if (!msg) return {};
+  const auto l2 = aps::decode_l2(util::ByteView(msg->data).subspan(6));
+  EXPECT_TRUE(l2);
+  if (!l2) return {};
+  return {l2->checksum, aps::l2_checksum(static_cast<std::uint8_t>(l2->body.size() + 1), l2->cmd, l2->body)};
+}
+
+TEST(L2Checksum, Yc600AndQs1SendZeroesTheDs3TheSumAndItsAcknowledgementZeroes) {
+  Bench b;
+  b.start_coordinator();
+  // YC600/QS1: 00 00 in every captured B1 and DE reply (§4.6).
+  for (const std::uint16_t address : {std::uint16_t{0x7C3A}, std::uint16_t{0x6C14}}) {
+    EXPECT_EQ(checksums_of(b.exchange(af_request(address, "FBFB06BB000000000000C1FEFE"))).sent, 0x0000);
+    EXPECT_EQ(checksums_of(b.exchange(af_request(address, "FBFB06DE000000000000E4FEFE"))).sent, 0x0000);
+  }
+  // DS3: the poll answer (37C4 in iLeopod's capture, zigbee2mqtt #4221, 2022-03-27) and the DE page
+  // (1C01 in ESP32-read-APS-inverters #37) carry the sum …
+  for (const char* l2 : {"FBFB06BB000000000000C1FEFE", "FBFB06DE000000000000E4FEFE"}) {
+    const auto ck = checksums_of(b.exchange(af_request(0x6C22, l2)));
+    EXPECT_NE(ck.sent, 0x0000);
+    EXPECT_EQ(ck.sent, ck.computed);
+  }
+  // … its set acknowledgement 00 00 (ESP32-read-APS-inverters #34).
+  EXPECT_EQ(checksums_of(b.exchange(af_request(0x6C22, "FBFB06AA270000067B0158FEFE"))).sent, 0x0000);
+}
+
+TEST(L2Checksum, TheFaultSendsAWrongNonZeroChecksumInAValidFrame) {
+  auto c = noon_config();
+  c.faults.bad_l2_checksum_rate = 1.0;
+  Bench b(c);
+  b.start_coordinator();
+  for (const std::uint16_t address : {std::uint16_t{0x7C3A}, std::uint16_t{0x6C14}, std::uint16_t{0x6C22}}) {
+    const auto ex = b.exchange(af_request(address, "FBFB06BB000000000000C1FEFE"));
+    EXPECT_EQ(ex.stats().bad_fcs, 0U);  // the MT frame is sound: only the inverter's sum is off
+    const auto ck = checksums_of(ex);
+    EXPECT_NE(ck.sent, 0x0000);
+    EXPECT_NE(ck.sent, ck.computed);
+  }
+  EXPECT_EQ(b.module->status(b.now).faults.bad_l2_checksum, 3U);
+  // The DS3 decoder notices; the YC600 one cannot tell (its firmware sends no sum).
+  const auto msg = parse_incoming(b.exchange(af_request(0x6C22, "FBFB06BB000000000000C1FEFE")).frames().back());
+  ASSERT_TRUE(msg);
+  EXPECT_FALSE(aps::decode_telemetry(msg->data));
+}
+
 TEST(Faults, NoFaultsWithZeroRates) {
   Bench b;
   b.start_coordinator();
@@ -96,7 +152,9 @@ TEST(Faults, NoFaultsWithZeroRates) {
     EXPECT_EQ(ex.frames().size(), 4U);
   }
   const auto counters = b.module->status(b.now).faults;
-  EXPECT_EQ(counters.dropped + counters.bad_fcs + counters.garbage + counters.split + counters.late, 0U);
+  EXPECT_EQ(counters.dropped + counters.bad_fcs + counters.garbage + counters.split + counters.late +
+                counters.bad_l2_checksum,
+            0U);
 }
 
 }  // namespace

@@ -6,14 +6,13 @@
 // inverters of a SolarPlant. It is a pure state machine: time is passed in, output is pulled
 // with take_due(), and nothing here starts a thread or reads a clock. Not thread-safe.
 //
-// Choices where the reference is silent ([U], see docs/emulator.md):
-//   * AF_DATA_REQUEST(_EXT) before ZB_START: SRSP status C2 (ZNwkInvalidRequest), nothing else.
-//   * AF_DATA_REQUEST from an endpoint that was not registered: SRSP status 02.
-//   * Registering the same endpoint twice: SRSP status B8 (ZApsDuplicateEntry).
-//   * Broadcasts (normal-operation, pairing) get their SRSP only, no AF_DATA_CONFIRM.
-//   * Set-power (1C, AA, C3), reboot (C1) and unknown opcodes: confirm 00, no APS answer.
-//   * The L2 checksum of requests is not checked (the captured reboot frame has a "wrong" one).
-//   * A hard reset gives the same SYS_RESET_IND (reason 02) as SYS_RESET_REQ.
+// Every behaviour and its source (capture, field report or [U] choice) is in the table of
+// docs/emulator.md. The two failure modes of the module:
+//   * frozen ("mute"): hears nothing, SYS_RESET_REQ included, until the reset pin is pulsed
+//     (zigbee2mqtt #4221, patience 2021-09-14);
+//   * zombie: answers SYS/UTIL/ZB commands (ping, device state 9) but an AF data request gets
+//     its SRSP 00 and nothing after it, until the reset pin is pulsed; a soft reset does not
+//     cure it [U].
 
 #include <array>
 #include <map>
@@ -37,6 +36,7 @@ struct PlannedFrame;
 struct CoordinatorStatus {
   bool in_reset = false;      // reset pin held low
   bool frozen = false;
+  bool zombie = false;
   std::uint8_t device_state = 0;  // 0 hold, 8 starting, 9 coordinator
   std::array<std::uint8_t, 8> ieee{};  // as written to NV 0x01 (LE on the wire)
   std::uint16_t pan_id = 0xFFFF;
@@ -64,6 +64,7 @@ class Cc2530 {
   void set_reset_low(bool low, util::SteadyTime now);
   // Fault events.
   void freeze();
+  void zombie();
   void spontaneous_reset(util::SteadyTime now);
 
   // Writes due at `now`, in order (each element is one write on the UART).
@@ -92,11 +93,16 @@ class Cc2530 {
   void af_data_request_ext(util::ByteView data, util::SteadyTime now);
   [[nodiscard]] std::uint8_t data_request_status(bool malformed, std::uint8_t src_ep,
                                                  util::SteadyTime now) const noexcept;
-  void inverter_exchange(InverterSim& inv, std::uint8_t src_ep, std::uint8_t dst_ep, std::uint8_t trans_id,
-                         util::ByteView payload, util::SteadyTime now);
+  // What the inverter does with an APS payload addressed to it, and the payload it answers.
+  [[nodiscard]] std::optional<util::Bytes> inverter_reply(InverterSim& inv, util::ByteView payload);
   [[nodiscard]] bool reachable(const InverterSim& inv) const noexcept;
+  [[nodiscard]] bool on_air(util::SteadyTime now) const noexcept;
   [[nodiscard]] std::optional<EcuRev> network_ecu() const noexcept;
   [[nodiscard]] std::uint32_t mac_timestamp(util::SteadyTime now) const noexcept;
+  // The inverter's FF xx + serial answer on cluster 0x0101 (with its route report, for a DS3).
+  void pairing_answer(Frames& frames, const InverterSim& inv, std::uint8_t second_byte, std::uint8_t src_ep,
+                      std::uint8_t dst_ep, std::chrono::nanoseconds after, util::SteadyTime now);
+  void corrupt_l2_checksum(util::Bytes& payload);
 
   const EmulatorConfig& config_;
   SolarPlant& plant_;
@@ -107,6 +113,7 @@ class Cc2530 {
   // Pin and power.
   bool in_reset_ = false;
   bool frozen_ = false;
+  bool zombie_ = false;  // survives soft resets; only the reset pin clears it
   util::SteadyTime listening_from_{};  // input before this is lost (module booting)
   util::SteadyTime booted_at_{};
   unsigned resets_ = 0;

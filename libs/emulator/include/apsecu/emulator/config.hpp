@@ -23,6 +23,13 @@ namespace apsecu::emulator {
 enum class Errc { BadConfig = 1, PtyFailed, FifoFailed, NotRunning };
 [[nodiscard]] std::error_code make_error_code(Errc e) noexcept;
 
+// What an inverter does with a power limit it is sent (the default is to obey it).
+enum class LimitMode : std::uint8_t {
+  Obey,    // answers "accepted" and caps each input at the limit
+  Refuse,  // answers "refused" (DS3 FBFB06DF…) or its unchanged page, keeps the old limit
+  Ignore,  // answers "accepted" and reports the limit, but keeps feeding uncapped
+};
+
 struct InverterConfig {
   std::string serial;                      // 12 digits, e.g. "408000158215"
   aps::Model model = aps::Model::Yc600;
@@ -33,7 +40,13 @@ struct InverterConfig {
   bool qs1_zero_grid = false;              // QS1 quirk: frequency and AC voltage sent as 0
   std::uint8_t link_quality = 0x71;        // LQI reported in AF_INCOMING_MSG (±jitter)
   unsigned route_reports = 1;              // ZDO_SRC_RTG_IND frames before each answer (0..3)
-  std::optional<double> power_limit_w;     // programmed limit; default = the model's rating
+  // Programmed limit per panel (per input), as the stock ECU's set_maxpower speaks it; it caps
+  // each input's AC output. Default: the model's rating per input (no limit).
+  std::optional<double> power_limit_per_panel_w;
+  bool output_on = true;                   // false: turned off (C2), feeds nothing until turned on
+  LimitMode limit_mode = LimitMode::Obey;
+  // Answers pairing step 2 with FF 1A + serial; default: the model's habit (DS3 yes, §4.4 YC600 no).
+  std::optional<bool> pair_answer_after_step2;
 };
 
 // Probabilities per exchange, 0..1. Radio faults (drop, late) hit exchanges that carry an
@@ -44,12 +57,14 @@ struct FaultConfig {
   double garbage_rate = 0;  // junk (4E filler, F0F8, F8, random) before or between frames
   double split_rate = 0;    // every frame written in many 1..8-byte pieces
   double late_rate = 0;     // the inverter answer comes late (real time, not scaled)
+  double bad_l2_checksum_rate = 0;  // an inverter answer carries a wrong, non-zero L2 checksum
   std::chrono::milliseconds late_min{3000};
   std::chrono::milliseconds late_max{5000};
 };
 
 enum class EventKind : std::uint8_t {
-  FreezeCoordinator,  // ignores everything, SYS_RESET_REQ included, until a hard reset
+  FreezeCoordinator,  // mute: ignores everything, SYS_RESET_REQ included, until a hard reset
+  ZombieCoordinator,  // answers the host (device state 9, ping) but routes nothing until a hard reset
   ResetCoordinator,   // spontaneous module reboot: SYS_RESET_IND, network state lost
   ResetInverter,      // the inverter restarts: uptime and energy counters back to 0
 };
@@ -80,7 +95,8 @@ struct EmulatorConfig {
   std::optional<int> day_utc_offset_min;
   double step_s = 1.0;          // numerical integration step of the simulated plant
   bool warm_start = true;       // simulate from the local midnight before the start
-  // A router that is not one of our inverters; it relays pairing broadcasts (§4.4: 0xD021).
+  // A router that is not one of our inverters; it relays the step-2 pairing broadcast (§4.4:
+  // 0xD021). 0 = none: then the inverter itself relays it, as in read-APSystems-YC600-QS1-DS3 #19.
   std::uint16_t neighbour_router = 0xD021;
   FaultConfig faults;
   std::vector<ScheduledEvent> events;

@@ -62,6 +62,7 @@ class Emulator {
 
   // Fault events on demand (the same as the scheduled ones).
   void freeze_coordinator();
+  void zombie_coordinator();
   void reset_coordinator();
   bool reset_inverter(const std::string& serial);
 

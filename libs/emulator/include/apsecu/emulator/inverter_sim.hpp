@@ -2,8 +2,12 @@
 #pragma once
 // One simulated micro-inverter: DC power per input from the irradiance on its panels,
 // power-up in the morning and sleep at night, uptime and energy counters as the real ones
-// report them, power limit, reboot and pairing state. Not thread-safe: the Emulator owns it
-// under its lock.
+// report them, power limit per panel, on/off and pairing state. Not thread-safe: the Emulator
+// owns it under its lock.
+//
+// Pairing (protocol §4.4, read-APSystems-YC600-QS1-DS3 #19): step 3 offers the ECU's PAN and id,
+// step 4 confirms the ECU id; only an inverter that heard both joins, and from then on answers
+// polls carrying that ECU id on that PAN. An earlier pairing holds until a new one completes.
 //
 // Counters (protocol §5.3–5.6, §9.6):
 //   uptime  = whole simulated seconds since the DC side powered up
@@ -40,12 +44,16 @@ struct InverterStatus {
   aps::Model model = aps::Model::Yc600;
   std::uint16_t short_address = 0;
   bool awake = false;            // DC side powered: answers the radio
-  bool grid_connected = false;   // feeding power (a minute after power-up)
+  bool grid_connected = false;   // feeding power (a minute after power-up or turn-on)
+  bool output_on = true;         // false after a turn-off (C2)
   std::optional<EcuRev> paired_ecu;
+  std::optional<std::uint16_t> paired_pan;
+  std::optional<EcuRev> join_offer;  // step 3 heard, step 4 not yet
   std::uint32_t uptime_s = 0;
   util::WallTime powered_up_at;
   unsigned power_ups = 0;        // morning starts, twilight restarts and reboots
-  double power_limit_w = 0;
+  double power_limit_per_panel_w = 0;  // as programmed (and reported in the DE page)
+  double power_limit_w = 0;            // what that allows the whole inverter: per panel × inputs
   double ac_power_w = 0;
   double temperature_c = 0;
   std::vector<InputState> inputs;
@@ -61,11 +69,23 @@ class InverterSim {
 
   [[nodiscard]] bool awake() const noexcept { return awake_; }
   [[nodiscard]] bool paired_with(const EcuRev& ecu) const noexcept { return paired_ecu_ && *paired_ecu_ == ecu; }
-  void pair_with(const EcuRev& ecu) noexcept { paired_ecu_ = ecu; }
-  // Software restart (C1 frame or a scheduled fault): uptime and counters start again from 0.
+  [[nodiscard]] std::optional<std::uint16_t> pan() const noexcept { return paired_pan_; }
+  // Pairing step 3 for this serial: the ECU offers its PAN and id.
+  void hear_join_offer(const EcuRev& ecu, std::uint16_t pan) noexcept;
+  [[nodiscard]] bool has_join_offer_from(const EcuRev& ecu) const noexcept { return offer_ && offer_->ecu == ecu; }
+  // Pairing step 4: the ECU confirms its id. Joins when it matches the offer; true if it did.
+  bool hear_join_confirmation(const EcuRev& ecu) noexcept;
+
+  // Software restart (a scheduled fault): uptime and counters start again from 0.
   // Nothing happens while asleep.
   void restart(util::WallTime t) noexcept;
-  void set_power_limit_w(double limit_w) noexcept;
+  // C1 (OpenAPS "turn on", the community "reboot"): the software restarts as restart() does
+  // and the output is on again; it feeds after the grid check. C2: stops feeding at once.
+  void turn_on(util::WallTime t) noexcept;
+  void turn_off() noexcept;
+  // A set-power command carrying `limit_per_panel_w`: applies it as limit_mode says and
+  // returns the APS payload of the inverter's answer (acknowledgement or DE page).
+  [[nodiscard]] util::Bytes set_power_limit(double limit_per_panel_w);
 
   // APS payloads (serial + L2 frame) of the answers to a BB poll and a DE query.
   [[nodiscard]] util::Bytes telemetry_payload(util::WallTime now) const;
@@ -87,8 +107,15 @@ class InverterSim {
   InverterConfig config_;
   aps::Serial serial_;
   std::uint64_t seed_;
+  struct JoinOffer {
+    EcuRev ecu;
+    std::uint16_t pan;
+  };
   std::optional<EcuRev> paired_ecu_;
-  double limit_w_;
+  std::optional<std::uint16_t> paired_pan_;
+  std::optional<JoinOffer> offer_;
+  double limit_per_panel_w_;
+  bool output_on_;
 
   bool awake_ = false;
   util::WallTime powered_up_at_{};
