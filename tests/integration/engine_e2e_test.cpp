@@ -355,6 +355,33 @@ TEST_F(EngineE2E, MuteModuleIsRecoveredOnceInDaylight) {
   EXPECT_TRUE(host_->engine().snapshot()->coordinator_up);
 }
 
+// The "zombie": the module still answers UTIL_GET_DEVICE_INFO with state 9 and takes every
+// request (SRSP 00), but nothing reaches the inverters until its reset pin is pulled. Three
+// silent cycles in daylight, one hard reset, and the inverters answer again.
+TEST_F(EngineE2E, ZombieModuleIsRecoveredOnceInDaylight) {
+  start_emulator();
+  bring_up_first_host(settings());
+  const auto hard_before = host_->coordinator().stats().hard_resets;
+
+  emu_->zombie_coordinator();
+  for (int i = 0; i < 4 && host_->coordinator().stats().hard_resets == hard_before; ++i) {
+    clock_->advance(300s);
+    ASSERT_TRUE(host_->poll_all().ok());
+  }
+  EXPECT_EQ(host_->coordinator().stats().hard_resets, hard_before + 1) << recorder_.journal_text();
+  EXPECT_EQ(recorder_.count_journal("no inverter answered in 3 cycles"), 1U) << recorder_.journal_text();
+  EXPECT_FALSE(emu_->coordinator().zombie);
+  EXPECT_GT(emu_->coordinator().faults.unrouted_zombie, 0U);
+
+  recorder_.clear();
+  for (int i = 0; i < 3; ++i) {
+    clock_->advance(300s);
+    ASSERT_TRUE(host_->poll_all().ok());
+  }
+  EXPECT_EQ(recorder_.polls(), (std::pair<int, int>{9, 0})) << recorder_.journal_text();
+  EXPECT_EQ(host_->coordinator().stats().hard_resets, hard_before + 1);
+}
+
 // Nothing comes back though the module says it is up (every answer lost): after three
 // silent cycles in daylight one hard reset; while the silence lasts, no second one before the
 // back-off has passed; then one more, with the back-off doubled.
