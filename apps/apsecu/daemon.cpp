@@ -223,6 +223,7 @@ std::shared_ptr<const engine::Snapshot> idle_snapshot(const config::Config& cfg,
   snap->time = now;
   snap->window = schedule::poll_window(engine_settings(cfg).window, now);
   snap->in_window = snap->window.contains(now);
+  snap->reset_line_missing = cfg.radio.reset_line.empty() || cfg.radio.reset_line == "none";
   const fleet::Fleet fleet(fleet_specs(cfg), {}, stored_states(store, cfg));
   snap->inverters = fleet.views();
   return snap;
@@ -389,8 +390,8 @@ int run_daemon(DaemonSetup setup) {
         d = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
       };
       for (auto* d : {&cc.reset_timing.low, &cc.reset_timing.wait, &cc.timeouts.reset_ind, &cc.timeouts.state_change,
-                      &cc.timeouts.step, &cc.recovery.first_delay, &cc.health.gap, &radio_timings.srsp, &radio_timings.confirm,
-                      &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
+                      &cc.timeouts.step, &cc.recovery.first_delay, &cc.health.gap, &radio_timings.srsp,
+                      &radio_timings.confirm, &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
         scale(*d);
       }
     }

@@ -63,8 +63,8 @@ class Recorder final : public engine::EngineListener {
   }
   std::size_t count_journal(const std::string& part) const {
     std::lock_guard lock(mutex_);
-    return static_cast<std::size_t>(
-        std::count_if(journal_.begin(), journal_.end(), [&](const auto& m) { return m.find(part) != std::string::npos; }));
+    const auto has = [&](const std::string& m) { return m.find(part) != std::string::npos; };
+    return static_cast<std::size_t>(std::count_if(journal_.begin(), journal_.end(), has));
   }
   std::string journal_text() const {
     std::lock_guard lock(mutex_);

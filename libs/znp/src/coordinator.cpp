@@ -81,9 +81,9 @@ util::Result<BringUp> Coordinator::bring_up(StartMode mode) {
 
 util::Status Coordinator::register_endpoint(bool* was_missing) {
   const auto& ep = config_.endpoint;
-  auto rsp = client_.request(
-      AfRegister{ep.endpoint, ep.profile_id, ep.device_id, ep.device_version, ep.latency, ep.in_clusters, ep.out_clusters},
-      config_.timeouts.step);
+  const AfRegister req{ep.endpoint, ep.profile_id, ep.device_id, ep.device_version,
+                       ep.latency,  ep.in_clusters, ep.out_clusters};
+  auto rsp = client_.request(req, config_.timeouts.step);
   if (!rsp) return rsp.error();
   if (rsp->status != kStatusSuccess && rsp->status != kStatusDuplicateEntry) {
     return util::make_error(Errc::BadStatus, fmt::format("AF_REGISTER answered status 0x{:02X} ({})", rsp->status,
@@ -123,7 +123,9 @@ util::Status Coordinator::run_start(StartMode mode) {
                    }});
   steps.push_back({"ZB_START_REQUEST", [this] { return start_network(); }});
   steps.push_back({"UTIL_GET_DEVICE_INFO", [this] { return verify_device(); }});
-  if (mode == StartMode::Normal) steps.push_back({"normal-operation broadcast", [this] { return send_normal_op_tolerant(); }});
+  if (mode == StartMode::Normal) {
+    steps.push_back({"normal-operation broadcast", [this] { return send_normal_op_tolerant(); }});
+  }
 
   for (std::size_t i = 0; i < steps.size(); ++i) {
     log()->debug("start step {}/{}: {}", i + 1, steps.size(), steps[i].name);
