@@ -116,14 +116,6 @@ std::optional<bool> Engine::daylight(util::WallTime now) const {
   return schedule::sun_position(*settings_.window.where, now).elevation_deg > -2.0;
 }
 
-InverterControl& Engine::control_of(const aps::Serial& serial) {
-  for (auto& c : controls_) {
-    if (c.serial == serial) return c;
-  }
-  controls_.push_back(InverterControl{serial, std::nullopt, LimitState::None, std::nullopt, {}});
-  return controls_.back();
-}
-
 void Engine::roll_day(util::WallTime now) {
   const auto day = settings_.day_of(now);
   if (day == day_) return;

@@ -212,7 +212,6 @@ class Engine {
   void journal(Level level, std::string source, std::string message);
   void publish(util::WallTime now);
   [[nodiscard]] std::optional<bool> daylight(util::WallTime now) const;
-  InverterControl& control_of(const aps::Serial& serial);
 
   const util::Clock& clock_;
   znp::ZnpClient& client_;
@@ -222,17 +221,19 @@ class Engine {
   EngineListener& listener_;
   EngineSettings settings_;
 
+  // The module's care (engine_module.cpp) and the limits being confirmed.
+  unsigned silent_cycles_ = 0;  // consecutive daylight cycles in which no inverter answered
+  std::optional<util::WallTime> zombie_reset_not_before_;
+  std::chrono::minutes zombie_backoff_{0};
+  std::optional<util::WallTime> next_reset_line_warning_;
+  std::map<std::string, LimitWatch> limit_watches_;  // serial -> the polls since an accepted limit
+
   bool coordinator_up_ = false;
   bool was_in_window_ = false;
   fleet::DayKey day_ = 0;
   std::optional<util::WallTime> next_cycle_;
   util::WallTime next_health_{};
-  unsigned silent_cycles_ = 0;  // consecutive daylight cycles in which no inverter answered
-  std::optional<util::WallTime> zombie_reset_not_before_;
-  std::chrono::minutes zombie_backoff_{0};
-  std::optional<util::WallTime> next_reset_line_warning_;
-  std::vector<InverterControl> controls_;
-  std::map<std::string, LimitWatch> limit_watches_;  // serial -> the polls since an accepted limit
+  std::vector<InverterControl> controls_;  // engine thread only; copied into every snapshot
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
