@@ -174,13 +174,13 @@ void Engine::watch_limit(const aps::Serial& serial, const fleet::Applied& applie
     control->limit_state = LimitState::Confirmed;
     control->detail = fmt::format("confirmed: {} polls within {:.0f} W per panel", settings_.limit_confirm_polls,
                                   watch.limit_per_panel_w());
-    journal(Level::Info, "control", fmt::format("{}: limit of {:.0f} W per panel confirmed by the measured power",
+    journal(Level::Info, "console", fmt::format("{}: limit of {:.0f} W per panel confirmed by the measured power",
                                                 key, watch.limit_per_panel_w()));
   } else {
     control->limit_state = LimitState::NotApplied;
     control->detail = fmt::format("not applied: an input fed {:.0f} W against a limit of {:.0f} W per panel",
                                   watch.max_seen_w(), watch.limit_per_panel_w());
-    journal(Level::Warning, "control",
+    journal(Level::Warning, "console",
             fmt::format("{} reports the limit of {:.0f} W per panel but feeds {:.0f} W on an input: not applied", key,
                         watch.limit_per_panel_w(), watch.max_seen_w()));
   }
