@@ -413,8 +413,11 @@ int run_daemon(DaemonSetup setup) {
     listeners.add(*bus);
     if (auto* sink = mqtt.sink()) listeners.add(*sink);
     auto settings_for_engine = engine_settings(cfg);
-    if (setup.host_timing_scale != 1.0) {
-      const auto scale = [f = setup.host_timing_scale](std::chrono::milliseconds d) {
+    // The pauses between exchanges let a real module and the air settle; an emulated module
+    // is as much faster as its timing scale says. On an accelerated clock every real
+    // millisecond is many simulated ones, so they shrink with it.
+    if (const double f = setup.emulator ? setup.emulator->timing_scale : setup.host_timing_scale; f != 1.0) {
+      const auto scale = [f](std::chrono::milliseconds d) {
         return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
       };
       settings_for_engine.poll_gap = scale(settings_for_engine.poll_gap);
