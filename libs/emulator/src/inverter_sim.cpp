@@ -72,6 +72,12 @@ void InverterSim::restart(util::WallTime t) noexcept {
   if (awake_) power_up(t);
 }
 
+bool InverterSim::near_transition(util::WallTime t, double poa_w_m2) const noexcept {
+  if (!awake_) return poa_w_m2 >= kWakeIrradianceW_m2 / 2;
+  if (output_on_ && !grid_connected_ && t >= grid_connect_at_ - kGridConnectDelay / 2) return true;
+  return dark_for_s_ > 0 || poa_w_m2 < 2 * kSleepIrradianceW_m2;
+}
+
 void InverterSim::turn_on(util::WallTime t) noexcept {
   output_on_ = true;
   restart(t);

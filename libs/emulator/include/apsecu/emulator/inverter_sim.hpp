@@ -68,6 +68,10 @@ class InverterSim {
   void step(util::WallTime t, double dt_s, double poa_w_m2, double ambient_c, std::span<double> energy_j);
 
   [[nodiscard]] bool awake() const noexcept { return awake_; }
+  // Whether a step ending at `t` under this light may wake it, connect it to the grid or put
+  // it to sleep: such a step must be integrated at the fine step, or the moment (and with it
+  // the uptime the host measures intervals with) lands on the coarse step's grid.
+  [[nodiscard]] bool near_transition(util::WallTime t, double poa_w_m2) const noexcept;
   [[nodiscard]] bool paired_with(const EcuRev& ecu) const noexcept { return paired_ecu_ && *paired_ecu_ == ecu; }
   [[nodiscard]] std::optional<std::uint16_t> pan() const noexcept { return paired_pan_; }
   // Pairing step 3 for this serial: the ECU offers its PAN and id.

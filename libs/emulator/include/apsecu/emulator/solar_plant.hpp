@@ -39,6 +39,7 @@ class SolarPlant {
  private:
   void integrate_to(util::WallTime t, double step_s);
   void step(util::WallTime t, double dt_s);
+  void step_inverter(std::size_t i, util::WallTime t, double dt_s);
 
   schedule::GeoPosition where_;
   Weather weather_;
