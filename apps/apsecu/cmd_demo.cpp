@@ -31,6 +31,7 @@ struct DemoArgs {
   std::string stop_at;  // simulated UTC time to stop at
   double drop_rate = 0;
   std::vector<std::string> freeze_at;        // simulated UTC times
+  std::vector<std::string> zombie_at;        // simulated UTC times
   std::vector<std::string> reset_inverter;   // SERIAL@TIME
   std::uint64_t seed = 1;
 };
@@ -135,7 +136,11 @@ Runner add_demo_command(CLI::App& root) {
   cmd->add_option("--stop-at", args->stop_at, "Stop cleanly at this simulated UTC time (2026-06-21T20:00Z)");
   cmd->add_option("--drop-rate", args->drop_rate, "Share of inverter answers lost on air (0..1)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--freeze-at", args->freeze_at, "Freeze the coordinator at this simulated UTC time");
+  cmd->add_option("--freeze-at", args->freeze_at,
+                  "The module goes mute at this simulated UTC time, until its reset pin is pulled");
+  cmd->add_option("--zombie-at", args->zombie_at,
+                  "The module keeps saying it is up but routes nothing from this simulated UTC time, until its reset "
+                  "pin is pulled");
   cmd->add_option("--reset-inverter-at", args->reset_inverter, "Restart an inverter: SERIAL@2026-06-21T10:00Z");
   cmd->add_option("--seed", args->seed, "Weather and fault seed")->capture_default_str();
 
@@ -195,6 +200,14 @@ Runner add_demo_command(CLI::App& root) {
         return 2;
       }
       setup.emulator->events.push_back({*at, emulator::EventKind::FreezeCoordinator, ""});
+    }
+    for (const auto& text : args->zombie_at) {
+      const auto at = emulator::parse_utc(text);
+      if (!at) {
+        std::cerr << "demo: --zombie-at " << text << " is not a UTC time like 2026-06-21T11:30Z\n";
+        return 2;
+      }
+      setup.emulator->events.push_back({*at, emulator::EventKind::ZombieCoordinator, ""});
     }
     for (const auto& text : args->reset_inverter) {
       const auto at_sign = text.find('@');

@@ -39,17 +39,20 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::seconds kRadioRetry{10};
 
-// The open radio and the client reading it; the client goes first (declared last).
+// The open radio, the client reading it and the coordinator on it, kept across engine
+// rebuilds while the radio settings stay: a change of names, MQTT, location or inverters
+// must not touch the module (every re-initialisation makes the inverters find it again).
+// Destroyed in reverse: coordinator, client, link.
 struct OpenRadio {
-  OpenRadio(RadioLink opened, std::string port_spec, std::string reset_spec)
-      : link(std::move(opened)),
-        client(std::make_unique<znp::ZnpClient>(*link.transport)),
-        port(std::move(port_spec)),
-        reset(std::move(reset_spec)) {}
+  OpenRadio(RadioLink opened, const config::Radio& settings)
+      : link(std::move(opened)), client(std::make_unique<znp::ZnpClient>(*link.transport)), radio(settings) {}
+  [[nodiscard]] bool same_radio(const config::Radio& r) const {
+    return r.port == radio.port && r.reset_line == radio.reset_line && r.ecu_id == radio.ecu_id;
+  }
   RadioLink link;
   std::unique_ptr<znp::ZnpClient> client;
-  std::string port;
-  std::string reset;
+  config::Radio radio;  // what it was opened with
+  std::unique_ptr<znp::Coordinator> coordinator;
 };
 
 // Journal entries to the process log (stderr / journald).
@@ -161,6 +164,9 @@ emulator::EmulatorConfig emulator_for(const config::Config& c, util::WallTime st
     // An inverter apsecu already paired keeps that pairing in the emulated world too.
     ic.paired = inv.short_address.has_value();
     ic.short_address = inv.short_address.value_or(0);
+    // So does what it was last told: an inverter keeps its output state and limit.
+    ic.output_on = inv.output_on;
+    ic.power_limit_per_panel_w = inv.power_limit_per_panel_w;
     e.inverters.push_back(ic);
   }
   return e;
@@ -222,6 +228,7 @@ std::shared_ptr<const engine::Snapshot> idle_snapshot(const config::Config& cfg,
   snap->time = now;
   snap->window = schedule::poll_window(engine_settings(cfg).window, now);
   snap->in_window = snap->window.contains(now);
+  snap->reset_line_missing = cfg.radio.reset_line.empty() || cfg.radio.reset_line == "none";
   const fleet::Fleet fleet(fleet_specs(cfg), {}, stored_states(store, cfg));
   snap->inverters = fleet.views();
   return snap;
@@ -360,7 +367,7 @@ int run_daemon(DaemonSetup setup) {
       break;
     }
     mqtt.apply(cfg);
-    if (!radio_open || radio_open->port != cfg.radio.port || radio_open->reset != cfg.radio.reset_line) {
+    if (!radio_open || !radio_open->same_radio(cfg.radio)) {
       radio_open.reset();  // the old port is closed before the new one opens: it may be the same device
       auto opened = open_radio(cfg.radio.port, cfg.radio.reset_line, setup.emulator, clock);
       if (!opened) {
@@ -374,7 +381,7 @@ int run_daemon(DaemonSetup setup) {
         wait_for_radio_retry();
         continue;
       }
-      radio_open.emplace(std::move(*opened), cfg.radio.port, cfg.radio.reset_line);
+      radio_open.emplace(std::move(*opened), cfg.radio);
       backend.set_radio_up();
       if (!radio_failure.empty()) journal_radio(engine::Level::Info, "radio open again on " + cfg.radio.port);
       radio_failure.clear();
@@ -388,12 +395,15 @@ int run_daemon(DaemonSetup setup) {
         d = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
       };
       for (auto* d : {&cc.reset_timing.low, &cc.reset_timing.wait, &cc.timeouts.reset_ind, &cc.timeouts.state_change,
-                      &cc.timeouts.step, &cc.recovery.first_delay, &radio_timings.srsp, &radio_timings.confirm,
-                      &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
+                      &cc.timeouts.step, &cc.recovery.first_delay, &cc.health.gap, &radio_timings.srsp,
+                      &radio_timings.confirm, &radio_timings.answer, &radio_timings.pair_step_gap, &radio_timings.pair_answer}) {
         scale(*d);
       }
     }
-    znp::Coordinator coordinator(client, radio_open->link.reset.get(), cc);
+    if (!radio_open->coordinator) {
+      radio_open->coordinator = std::make_unique<znp::Coordinator>(client, radio_open->link.reset.get(), cc);
+    }
+    auto& coordinator = *radio_open->coordinator;
     engine::Radio radio(client, ecu, radio_timings);
     fleet::Fleet fleet(fleet_specs(cfg), {.poll_interval_s = static_cast<std::uint32_t>(cfg.polling.interval_s)},
                        stored_states(*store, cfg));
@@ -407,7 +417,18 @@ int run_daemon(DaemonSetup setup) {
     listeners.add(housekeeping);
     listeners.add(*bus);
     if (auto* sink = mqtt.sink()) listeners.add(*sink);
-    engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, engine_settings(cfg));
+    auto settings_for_engine = engine_settings(cfg);
+    // The pauses between exchanges let a real module and the air settle; an emulated module
+    // is as much faster as its timing scale says. On an accelerated clock every real
+    // millisecond is many simulated ones, so they shrink with it.
+    if (const double f = setup.emulator ? setup.emulator->timing_scale : setup.host_timing_scale; f != 1.0) {
+      const auto scale = [f](std::chrono::milliseconds d) {
+        return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
+      };
+      settings_for_engine.poll_gap = scale(settings_for_engine.poll_gap);
+      settings_for_engine.poll_retry_delay = scale(settings_for_engine.poll_retry_delay);
+    }
+    engine::Engine engine(clock, client, coordinator, radio, fleet, listeners, std::move(settings_for_engine));
     bus->set_snapshot_source([&engine] { return engine.snapshot(); });
     if (first_run && setup.pair_unpaired_at_start) {
       for (const auto& spec : fleet.specs()) {

@@ -165,6 +165,7 @@ json live_json(const engine::Snapshot& s, std::int32_t today, const std::string&
           {"date", date_text(today)},
           {"timezone", timezone.empty() ? json(nullptr) : json(timezone)},
           {"coordinator_up", s.coordinator_up},
+          {"reset_line_missing", s.reset_line_missing},
           {"radio_error", radio_error.empty() ? json(nullptr) : json(radio_error)},
           {"in_window", s.in_window},
           {"night", !s.in_window},

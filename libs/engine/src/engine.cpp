@@ -2,6 +2,7 @@
 #include "apsecu/engine/engine.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -20,6 +21,14 @@ bool module_failure(PollOutcome o) {
   return o == PollOutcome::NoConfirm || o == PollOutcome::BadStatus || o == PollOutcome::LinkDown;
 }
 
+// Failures a second try a moment later may cure: a lost or garbled frame on the air or the
+// serial line. NoRoute is an inverter asleep (every night), WrongSerial and BadStatus do not
+// change by asking again, and a lost link is lost.
+bool worth_retrying(PollOutcome o) {
+  return o == PollOutcome::NoAnswer || o == PollOutcome::NoAck || o == PollOutcome::Malformed ||
+         o == PollOutcome::NoConfirm;
+}
+
 }  // namespace
 
 Engine::Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinator& coordinator, Radio& radio,
@@ -31,6 +40,8 @@ Engine::Engine(const util::Clock& clock, znp::ZnpClient& client, znp::Coordinato
       fleet_(fleet),
       listener_(listener),
       settings_(std::move(settings)) {
+  if (!settings_.sleep) settings_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  zombie_backoff_ = settings_.zombie_backoff_first;
   if (!settings_.day_of) {
     settings_.day_of = [](util::WallTime t) {
       const std::chrono::year_month_day d(std::chrono::floor<std::chrono::days>(t));
@@ -68,6 +79,7 @@ void Engine::publish(util::WallTime now) {
   auto s = std::make_shared<Snapshot>();
   s->time = now;
   s->coordinator_up = coordinator_up_;
+  s->reset_line_missing = !coordinator_.has_reset_line();
   s->window = schedule::poll_window(settings_.window, now);
   s->in_window = s->window.contains(now);
   s->next_cycle = next_cycle_;
@@ -105,32 +117,6 @@ std::optional<bool> Engine::daylight(util::WallTime now) const {
   return schedule::sun_position(*settings_.window.where, now).elevation_deg > -2.0;
 }
 
-void Engine::ensure_coordinator() {
-  if (coordinator_up_) return;
-  auto st = coordinator_.start(znp::StartMode::Normal);
-  if (!st) {
-    journal(Level::Error, "zigbee", "coordinator start failed: " + st.error().describe() + "; recovering");
-    st = coordinator_.recover(znp::StartMode::Normal);
-  }
-  coordinator_up_ = st.ok();
-  journal(coordinator_up_ ? Level::Info : Level::Error, "zigbee",
-          coordinator_up_ ? "coordinator up" : "coordinator not started: " + st.error().describe());
-}
-
-void Engine::check_health(const char* why) {
-  const auto health = coordinator_.health_check();
-  if (health.up()) {
-    coordinator_up_ = true;
-    journal(Level::Debug, "zigbee", std::string("health check (") + why + "): up");
-    return;
-  }
-  journal(Level::Warning, "zigbee", std::string("health check (") + why + "): " + health.reason + "; recovering");
-  auto st = coordinator_.recover(znp::StartMode::Normal);
-  coordinator_up_ = st.ok();
-  journal(st ? Level::Info : Level::Error, "zigbee",
-          st ? "coordinator recovered" : "recovery failed: " + st.error().describe());
-}
-
 void Engine::roll_day(util::WallTime now) {
   const auto day = settings_.day_of(now);
   if (day == day_) return;
@@ -144,25 +130,87 @@ void Engine::roll_day(util::WallTime now) {
   day_ = day;
 }
 
+PollResult Engine::poll_with_retry(const fleet::InverterSpec& spec) {
+  auto result = radio_.poll(*spec.short_address, spec.serial, spec.decode);
+  for (unsigned retry = 0; retry < settings_.poll_retries && worth_retrying(result.outcome); ++retry) {
+    journal(Level::Debug, "poll",
+            fmt::format("{} ({}): {} {}; trying again", spec.serial.str(), address_text(*spec.short_address),
+                        outcome_name(result.outcome), result.detail));
+    settings_.sleep(settings_.poll_retry_delay);
+    result = radio_.poll(*spec.short_address, spec.serial, spec.decode);
+  }
+  return result;
+}
+
+// An accepted limit is only trusted once the measured power agrees (vendor ECUs are known to
+// echo limits they then ignore).
+void Engine::watch_limit(const aps::Serial& serial, const fleet::Applied& applied) {
+  const auto key = serial.str();
+  auto* control = [&]() -> InverterControl* {
+    for (auto& c : controls_) {
+      if (c.serial == serial) return &c;
+    }
+    return nullptr;
+  }();
+  if (control == nullptr || control->limit_state != LimitState::Accepted || !control->limit_per_panel_w) {
+    limit_watches_.erase(key);
+    return;
+  }
+  auto it = limit_watches_.find(key);
+  if (it == limit_watches_.end() || it->second.limit_per_panel_w() != *control->limit_per_panel_w) {
+    it = limit_watches_
+             .insert_or_assign(key, LimitWatch(*control->limit_per_panel_w,
+                                               {settings_.limit_confirm_polls, settings_.limit_tolerance_pct,
+                                                settings_.limit_tolerance_w}))
+             .first;
+  }
+  const auto kind = applied.accounted.kind;
+  if (kind != fleet::SampleKind::Normal && kind != fleet::SampleKind::InverterReset) return;  // no power measured
+  std::vector<double> power_w;
+  for (const auto& in : applied.accounted.inputs) power_w.push_back(in.power_w);
+  auto& watch = it->second;
+  const auto verdict = watch.add(power_w);
+  if (verdict == LimitVerdict::Pending) return;
+  if (verdict == LimitVerdict::Obeyed) {
+    control->limit_state = LimitState::Confirmed;
+    control->detail = fmt::format("confirmed: {} polls within {:.0f} W per panel", settings_.limit_confirm_polls,
+                                  watch.limit_per_panel_w());
+    journal(Level::Info, "console", fmt::format("{}: limit of {:.0f} W per panel confirmed by the measured power",
+                                                key, watch.limit_per_panel_w()));
+  } else {
+    control->limit_state = LimitState::NotApplied;
+    control->detail = fmt::format("not applied: an input fed {:.0f} W against a limit of {:.0f} W per panel",
+                                  watch.max_seen_w(), watch.limit_per_panel_w());
+    journal(Level::Warning, "console",
+            fmt::format("{} reports the limit of {:.0f} W per panel but feeds {:.0f} W on an input: not applied", key,
+                        watch.limit_per_panel_w(), watch.max_seen_w()));
+  }
+  limit_watches_.erase(it);
+}
+
 void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
   CycleReport report;
   report.time = now;
   report.day = settings_.day_of(now);
   int module_failures = 0;
   int attempted = 0;
+  int answered = 0;
   for (const auto& spec : fleet_.specs()) {
     if (only && !(spec.serial == *only)) continue;
     if (!spec.short_address) continue;  // not paired yet
+    if (attempted > 0) settings_.sleep(settings_.poll_gap);
     ++attempted;
-    auto result = radio_.poll(*spec.short_address, spec.serial, spec.decode);
+    auto result = poll_with_retry(spec);
     const auto when = clock_.now();
     InverterPoll p{spec.serial, when, std::move(result), std::nullopt};
     if (p.result.ok()) {
+      ++answered;
       p.applied = fleet_.apply(spec.serial, *p.result.telemetry, p.result.link_quality_pct, when, report.day);
       if (p.applied && !p.applied->note.empty()) {
         const bool rejected = p.applied->accounted.kind == fleet::SampleKind::Rejected;
         journal(rejected ? Level::Warning : Level::Info, "energy", spec.serial.str() + ": " + p.applied->note);
       }
+      if (p.applied) watch_limit(spec.serial, *p.applied);
     } else {
       if (module_failure(p.result.outcome)) ++module_failures;
       fleet_.record_failure(spec.serial, std::string(outcome_name(p.result.outcome)), p.result.detail, when);
@@ -176,8 +224,23 @@ void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
   report.views = fleet_.views();
   publish(clock_.now());  // before the listeners, so that they read this cycle's snapshot
   listener_.on_cycle(report);
+  if (!only) count_silence(now, attempted, answered);
   if (attempted > 0 && module_failures == attempted) {
     check_health("every poll failed at the module");
+    // Up, yet every request refused: a module that reset itself and came back from NV has
+    // lost its endpoint (AF_DATA_REQUEST status 0x02). Registering it again is harmless.
+    if (coordinator_up_) {
+      bool was_missing = false;
+      if (auto st = coordinator_.register_endpoint(&was_missing); st && was_missing) {
+        journal(Level::Warning, "zigbee", "the module had lost its endpoint registration (it restarted on its own): "
+                                          "registered again");
+      }
+    }
+    publish(clock_.now());
+  }
+  if (settings_.zombie_cycles > 0 && silent_cycles_ >= settings_.zombie_cycles && coordinator_up_ &&
+      (!zombie_reset_not_before_ || now >= *zombie_reset_not_before_)) {
+    zombie_reset(now);
     publish(clock_.now());
   }
 }
@@ -360,6 +423,13 @@ void Engine::wait_until(util::WallTime deadline) {
 
 bool Engine::run() {
   journal(Level::Info, "zigbee", "engine starting on " + client_.describe());
+  warn_reset_line(clock_.now());
+  // A settings change that leaves the radio alone rebuilds the engine on the same module:
+  // what the last engine knew of it still holds, and nothing is sent.
+  if (coordinator_.known_up()) {
+    coordinator_up_ = true;
+    journal(Level::Debug, "zigbee", "coordinator up as the previous engine left it: not touched");
+  }
   ensure_coordinator();
   next_health_ = clock_.now() + settings_.health_interval;
   publish(clock_.now());
@@ -392,6 +462,7 @@ bool Engine::run() {
       check_health("periodic");
       next_health_ = now + settings_.health_interval;
     }
+    warn_reset_line(now);
     auto deadline = next_health_;
     if (in_window && next_cycle_) deadline = std::min(deadline, *next_cycle_);
     if (!in_window) {

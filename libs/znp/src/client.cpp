@@ -208,6 +208,7 @@ void ZnpClient::set_tap(FrameTap tap) {
 }
 
 void ZnpClient::forget_late_replies() { registry_->forget_late(); }
+void ZnpClient::forget_late_replies_like(const unpi::Frame& sample) { registry_->forget_late_like(sample); }
 
 ClientStats ZnpClient::stats() const {
   ClientStats out;

@@ -39,8 +39,10 @@ Coordinator::Coordinator(ZnpClient& client, transport::ResetLine* reset_line, Co
 
 util::Status Coordinator::start(StartMode mode) {
   ++stats_.starts;
+  notes_.clear();
   log()->info("starting coordinator ({} mode) on {}", mode_name(mode), client_.describe());
   auto st = run_start(mode);
+  known_up_ = st.ok();
   if (!st) {
     ++stats_.start_failures;
     log()->warn("{}", st.error().describe());
@@ -51,6 +53,46 @@ util::Status Coordinator::start(StartMode mode) {
   return st;
 }
 
+util::Result<BringUp> Coordinator::bring_up(StartMode mode) {
+  if (mode == StartMode::Normal) {
+    const auto health = health_check();
+    if (health.up()) {
+      bool was_missing = false;
+      auto st = register_endpoint(&was_missing);
+      if (st) {
+        notes_.clear();
+        if (was_missing) {
+          notes_.push_back("the module had lost its endpoint registration (it restarted on its own): registered again");
+        }
+        ++stats_.adoptions;
+        stats_.consecutive_failures = 0;
+        known_up_ = true;
+        log()->info("coordinator already up with our IEEE on {}: left as it is", client_.describe());
+        return BringUp::Adopted;
+      }
+      log()->warn("module up but its endpoint cannot be registered ({}): starting it", st.error().describe());
+    } else {
+      log()->info("module not up as our coordinator ({}): starting it", health.reason);
+    }
+  }
+  if (auto st = start(mode); !st) return st.error();
+  return BringUp::Started;
+}
+
+util::Status Coordinator::register_endpoint(bool* was_missing) {
+  const auto& ep = config_.endpoint;
+  const AfRegister req{ep.endpoint, ep.profile_id, ep.device_id, ep.device_version,
+                       ep.latency,  ep.in_clusters, ep.out_clusters};
+  auto rsp = client_.request(req, config_.timeouts.step);
+  if (!rsp) return rsp.error();
+  if (rsp->status != kStatusSuccess && rsp->status != kStatusDuplicateEntry) {
+    return util::make_error(Errc::BadStatus, fmt::format("AF_REGISTER answered status 0x{:02X} ({})", rsp->status,
+                                                         status_name(rsp->status)));
+  }
+  if (was_missing != nullptr) *was_missing = rsp->status == kStatusSuccess;
+  return {};
+}
+
 util::Status Coordinator::run_start(StartMode mode) {
   auto write = [this](std::string name, ZbWriteConfiguration req) {
     return Step{"write " + std::move(name), [this, req] { return client_.request_ok(req, config_.timeouts.step); }};
@@ -58,6 +100,7 @@ util::Status Coordinator::run_start(StartMode mode) {
   std::vector<Step> steps;
   if (reset_line_ != nullptr && reset_line_->present()) {
     steps.push_back({"hard reset", [this] {
+                       ++stats_.hard_resets;
                        auto st = transport::hard_reset(*reset_line_, config_.reset_timing, sleeper_);
                        // Whatever was still on its way from the old session will not come now.
                        if (st) client_.forget_late_replies();
@@ -80,7 +123,9 @@ util::Status Coordinator::run_start(StartMode mode) {
                    }});
   steps.push_back({"ZB_START_REQUEST", [this] { return start_network(); }});
   steps.push_back({"UTIL_GET_DEVICE_INFO", [this] { return verify_device(); }});
-  if (mode == StartMode::Normal) steps.push_back({"normal-operation broadcast", [this] { return send_normal_op_broadcast(); }});
+  if (mode == StartMode::Normal) {
+    steps.push_back({"normal-operation broadcast", [this] { return send_normal_op_tolerant(); }});
+  }
 
   for (std::size_t i = 0; i < steps.size(); ++i) {
     log()->debug("start step {}/{}: {}", i + 1, steps.size(), steps[i].name);
@@ -162,11 +207,41 @@ util::Status Coordinator::send_normal_op_broadcast() {
                             config_.timeouts.step);
 }
 
+util::Status Coordinator::send_normal_op_tolerant() {
+  auto st = send_normal_op_broadcast();
+  if (st || st.error().code == make_error_code(Errc::LinkDown)) return st;
+  const auto note = "normal-operation broadcast not taken (" + st.error().describe() + "); started all the same";
+  log()->warn("{}", note);
+  notes_.push_back(note);
+  return {};
+}
+
 Health Coordinator::health_check() {
   ++stats_.health_checks;
-  auto down = [this](HealthFault fault, std::string reason, std::optional<UtilGetDeviceInfoRsp> info = {}) {
+  Health h = check_once();
+  // Only a silent or garbled module is asked again; a wrong IEEE or state is an answer.
+  for (unsigned i = 1; i < config_.health.attempts && !h.up() &&
+                       (h.fault == HealthFault::NoAnswer || h.fault == HealthFault::BadStatus) && !h.info &&
+                       client_.link_up();
+       ++i) {
+    log()->debug("health check: {}; asking again in {} ms", h.reason, config_.health.gap.count());
+    sleeper_(config_.health.gap);
+    // The module's state is the same answer to either request: a late reply to the last one
+    // is as good as the reply to the next, and must not be dropped as stale.
+    constexpr auto key = UtilGetDeviceInfoRsp::kKey;
+    client_.forget_late_replies_like(unpi::Frame{key.type, key.subsystem, key.id, {}});
+    h = check_once();
+  }
+  known_up_ = h.up();
+  if (!h.up()) {
     ++stats_.health_down;
-    log()->warn("coordinator down: {}", reason);
+    log()->warn("coordinator down: {}", h.reason);
+  }
+  return h;
+}
+
+Health Coordinator::check_once() {
+  auto down = [](HealthFault fault, std::string reason, std::optional<UtilGetDeviceInfoRsp> info = {}) {
     return Health{fault, std::move(reason), std::move(info)};
   };
   if (config_.ping_before_health_check) {

@@ -120,6 +120,11 @@ void Registry::clear_failure() {
   failure_.reset();
 }
 
+void Registry::forget_late_like(const unpi::Frame& sample) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(tombstones_, [&](const Tombstone& t) { return t.match.test(sample); });
+}
+
 void Registry::forget_late() {
   std::lock_guard lock(mutex_);
   tombstones_.clear();

@@ -189,11 +189,12 @@ TEST(Coordinator, HealthCheckUpAndDown) {
   ScriptPeer peer;
   peer.expect("FE00270027").reply(kDeviceInfoUp);
   peer.expect("FE00270027").reply(kDeviceInfoHold);
-  peer.expect("FE00270027");  // silence
+  for (int i = 0; i < 3; ++i) peer.expect("FE00270027");  // silence, asked three times
   ZnpClient client(peer);
   auto cfg = config();
   cfg.timeouts.step = 60ms;
-  Coordinator coord(client, nullptr, cfg, Sleeps{}.sleeper());
+  Sleeps sleeps;
+  Coordinator coord(client, nullptr, cfg, sleeps.sleeper());
 
   auto up = coord.health_check();
   EXPECT_TRUE(up.up()) << up.reason;
@@ -210,6 +211,98 @@ TEST(Coordinator, HealthCheckUpAndDown) {
   EXPECT_EQ(silent.reason, "no SRSP to UTIL_GET_DEVICE_INFO within 60 ms");
   EXPECT_EQ(coord.stats().health_checks, 3U);
   EXPECT_EQ(coord.stats().health_down, 2U);
+  // A module in hold is an answer; only silence is asked again, 700 ms apart (ESP32-ECU).
+  EXPECT_EQ(sleeps.delays, (std::vector<std::chrono::milliseconds>{700ms, 700ms}));
+  EXPECT_EQ(peer.written().size(), 5U);
+  EXPECT_FALSE(coord.known_up());
+}
+
+TEST(Coordinator, HealthCheckSurvivesOneLostReply) {
+  ScriptPeer peer;
+  peer.expect("FE00270027");  // lost
+  peer.expect("FE00270027").reply(kDeviceInfoUp);
+  ZnpClient client(peer);
+  auto cfg = config();
+  cfg.timeouts.step = 60ms;
+  Sleeps sleeps;
+  Coordinator coord(client, nullptr, cfg, sleeps.sleeper());
+  auto h = coord.health_check();
+  EXPECT_TRUE(h.up()) << h.reason;
+  EXPECT_EQ(coord.stats().health_down, 0U);
+  EXPECT_TRUE(coord.known_up());
+}
+
+// A daemon restarted on a running module: one UTIL_GET_DEVICE_INFO and the endpoint
+// registration, which the module still has (0xB8). No reset, no NV write, no broadcast.
+TEST(Coordinator, BringUpAdoptsAHealthyModuleWithoutResetOrNvWrite) {
+  ScriptPeer peer;
+  peer.expect("FE00270027").reply(kDeviceInfoUp);
+  peer.expect(kStartFrames[6]).reply("FE016400B8DD");  // ZApsDuplicateEntry: still registered
+  ZnpClient client(peer);
+  RecordingLine line;
+  Sleeps sleeps;
+  Coordinator coord(client, &line, config(), sleeps.sleeper());
+  auto up = coord.bring_up(StartMode::Normal);
+  ASSERT_TRUE(up.ok()) << up.error().describe();
+  EXPECT_EQ(*up, BringUp::Adopted);
+  EXPECT_EQ(peer.written(), (std::vector<std::string>{"FE00270027", kStartFrames[6]}));
+  EXPECT_TRUE(line.levels.empty());
+  EXPECT_TRUE(peer.unexpected().empty());
+  EXPECT_EQ(coord.stats().adoptions, 1U);
+  EXPECT_EQ(coord.stats().starts, 0U);
+  EXPECT_EQ(coord.stats().hard_resets, 0U);
+  EXPECT_TRUE(coord.notes().empty());
+  EXPECT_TRUE(coord.known_up());
+}
+
+// A module that restarted on its own came back up from NV but without its endpoint: the
+// registration is accepted (0x00), and that is said.
+TEST(Coordinator, BringUpRegistersALostEndpointAndSaysSo) {
+  ScriptPeer peer;
+  peer.expect("FE00270027").reply(kDeviceInfoUp);
+  peer.expect(kStartFrames[6]).reply("FE0164000065");
+  ZnpClient client(peer);
+  Sleeps sleeps;
+  Coordinator coord(client, nullptr, config(), sleeps.sleeper());
+  auto up = coord.bring_up(StartMode::Normal);
+  ASSERT_TRUE(up.ok()) << up.error().describe();
+  EXPECT_EQ(*up, BringUp::Adopted);
+  ASSERT_EQ(coord.notes().size(), 1U);
+  EXPECT_NE(coord.notes()[0].find("lost its endpoint"), std::string::npos) << coord.notes()[0];
+}
+
+TEST(Coordinator, BringUpStartsAModuleThatIsNotUp) {
+  ScriptPeer peer;
+  peer.expect("FE00270027").reply(kDeviceInfoHold);
+  script_start(peer, StartMode::Normal);
+  ZnpClient client(peer);
+  RecordingLine line;
+  Sleeps sleeps;
+  Coordinator coord(client, &line, config(), sleeps.sleeper());
+  auto up = coord.bring_up(StartMode::Normal);
+  ASSERT_TRUE(up.ok()) << up.error().describe();
+  EXPECT_EQ(*up, BringUp::Started);
+  auto expected = kStartFrames;
+  expected.insert(expected.begin(), "FE00270027");
+  EXPECT_EQ(peer.written(), expected);
+  EXPECT_EQ(line.levels, (std::vector<bool>{true, false}));
+  EXPECT_EQ(coord.stats().hard_resets, 1U);
+}
+
+// No field host reads the broadcast's reply (RPI-ECU sends it unread, ESP-ECU drops it).
+TEST(Coordinator, RefusedNormalOperationBroadcastIsANoteNotAFailedStart) {
+  ScriptPeer peer;
+  script_start(peer, StartMode::Pairing);
+  peer.expect(kStartFrames[9]).reply("FE0164010165");  // status 0x01
+  ZnpClient client(peer);
+  Sleeps sleeps;
+  Coordinator coord(client, nullptr, config(), sleeps.sleeper());
+  auto st = coord.start(StartMode::Normal);
+  ASSERT_TRUE(st.ok()) << st.error().describe();
+  ASSERT_EQ(coord.notes().size(), 1U);
+  EXPECT_NE(coord.notes()[0].find("normal-operation broadcast not taken"), std::string::npos) << coord.notes()[0];
+  EXPECT_EQ(coord.stats().start_failures, 0U);
+  EXPECT_TRUE(coord.known_up());
 }
 
 TEST(Coordinator, HealthCheckWithPingAndWrongIeee) {

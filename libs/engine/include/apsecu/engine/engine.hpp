@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "apsecu/engine/limit_watch.hpp"
 #include "apsecu/engine/radio.hpp"
 #include "apsecu/fleet/fleet.hpp"
 #include "apsecu/schedule/poll_window.hpp"
@@ -70,6 +72,9 @@ struct InverterControl {
 struct Snapshot {
   util::WallTime time;
   bool coordinator_up = false;
+  // No reset line configured: a frozen module (known to happen after about 20 h, zigbee2mqtt
+  // #4221) cannot be cured without one, only by a power cycle. The home page says so.
+  bool reset_line_missing = false;
   bool in_window = false;
   schedule::PollWindow window;
   std::optional<util::WallTime> next_cycle;
@@ -132,6 +137,37 @@ struct EngineSettings {
   schedule::WindowPolicy window;
   std::function<fleet::DayKey(util::WallTime)> day_of;  // local day of a wall time
   std::size_t max_queued_jobs = kMaxQueuedJobs;
+
+  // Polling as the field hosts do: a pause between inverters (leaberry/ESP32C6-APsystems-ECU
+  // POLL_SCHEDULER.ino waits 250 ms before the next one) and, for a failure that may be
+  // passing (no answer, no MAC ack, a garbled answer, no confirm), one more try within the
+  // cycle after a pause (its ZIGBEE_POLLING.ino: one retry after 300-600 ms). A NoRoute is
+  // not retried: that is an inverter asleep, every night.
+  std::chrono::milliseconds poll_gap{250};
+  std::chrono::milliseconds poll_retry_delay{450};
+  unsigned poll_retries = 1;
+
+  // The "zombie" module answers UTIL_GET_DEVICE_INFO with state 9 but routes nothing. After
+  // this many consecutive cycles in daylight (sun at least zombie_min_sun_elevation_deg up,
+  // when the location is known) in which no inverter answered, it gets one hard reset and
+  // a new start; then no further reset until an inverter has answered or the back-off
+  // (doubling from zombie_backoff_first up to zombie_backoff_max) has passed. 0 = never.
+  unsigned zombie_cycles = 3;
+  double zombie_min_sun_elevation_deg = 10.0;
+  std::chrono::minutes zombie_backoff_first{60};
+  std::chrono::minutes zombie_backoff_max{24 * 60};
+
+  // How often the journal repeats that no reset line is configured (also said at start).
+  std::chrono::hours reset_line_warning_interval{24};
+
+  // After a SetPowerLimit was accepted: that many consecutive polls within the limit
+  // (+ tolerance) confirm it, as many above it report it "not applied".
+  unsigned limit_confirm_polls = 2;
+  double limit_tolerance_pct = 5.0;
+  double limit_tolerance_w = 2.0;
+
+  // Real-time pauses between exchanges (poll gap, retry delay); tests replace it.
+  std::function<void(std::chrono::milliseconds)> sleep;
 };
 
 // A command waiting for the engine, with whom to tell its outcome.
@@ -163,6 +199,12 @@ class Engine {
  private:
   void ensure_coordinator();
   void run_cycle(util::WallTime now, std::optional<aps::Serial> only = {});
+  PollResult poll_with_retry(const fleet::InverterSpec& spec);
+  void watch_limit(const aps::Serial& serial, const fleet::Applied& applied);
+  void count_silence(util::WallTime now, int attempted, int answered);
+  void zombie_reset(util::WallTime now);
+  void warn_reset_line(util::WallTime now);
+  void journal_notes();
   void roll_day(util::WallTime now);
   void check_health(const char* why);
   util::Result<std::string> execute(Job& job);
@@ -186,6 +228,13 @@ class Engine {
   fleet::Fleet& fleet_;
   EngineListener& listener_;
   EngineSettings settings_;
+
+  // The module's care (engine_module.cpp) and the limits being confirmed.
+  unsigned silent_cycles_ = 0;  // consecutive daylight cycles in which no inverter answered
+  std::optional<util::WallTime> zombie_reset_not_before_;
+  std::chrono::minutes zombie_backoff_{0};
+  std::optional<util::WallTime> next_reset_line_warning_;
+  std::map<std::string, LimitWatch> limit_watches_;  // serial -> the polls since an accepted limit
 
   bool coordinator_up_ = false;
   bool was_in_window_ = false;

@@ -97,6 +97,9 @@ class ZnpClient {
 
   // After a reset nothing late can come any more: drop the tombstones.
   void forget_late_replies();
+  // Only those a frame like `sample` would be taken as: for a request whose reply says the
+  // same whichever request it answers (UTIL_GET_DEVICE_INFO asked again after a timeout).
+  void forget_late_replies_like(const unpi::Frame& sample);
 
   [[nodiscard]] ClientStats stats() const;
   // False once the transport failed or was closed.

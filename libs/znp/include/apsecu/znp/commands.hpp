@@ -93,6 +93,8 @@ inline constexpr std::array<CommandInfo, 23> kCommands = {{
 inline constexpr std::uint8_t kStatusSuccess = 0x00;
 inline constexpr std::uint8_t kStatusNwkNoRoute = 0xCD;  // inverter asleep or out of range
 inline constexpr std::uint8_t kStatusMacNoAck = 0xE9;
+inline constexpr std::uint8_t kStatusInvalidParameter = 0x02;  // AF_DATA_REQUEST from an unregistered endpoint
+inline constexpr std::uint8_t kStatusDuplicateEntry = 0xB8;     // AF_REGISTER of an endpoint already registered
 // "failure", "nwk no route", ...; "unknown" for codes outside the short list.
 [[nodiscard]] std::string_view status_name(std::uint8_t status) noexcept;
 

@@ -3,7 +3,16 @@
 // Brings the CC2530 up as the network coordinator and keeps it there (protocol §4.1-§4.3):
 // hard reset, clear NV, soft reset, write identity and channel, register the endpoint, start
 // the network, verify, and (normal mode) announce ourselves with the normal-operation
-// broadcast. Every reply is checked; a failure names the step.
+// broadcast. Every reply is checked; a failure names the step, except the broadcast's, which
+// no field host reads (RPI-ECU startCoordinator.cpp sends it unread, ESP-ECU sendNO() reads
+// and drops the reply): a refusal there is a note, not a failed start.
+//
+// bring_up() checks first, as the field hosts do at boot (ESP32-ECU healthCheck() before any
+// coordinator(), RPI-ECU startCoordinator.pl runs checkCoordinator first and starts only when
+// that fails): a module already up with our IEEE as coordinator is adopted as it is. Every
+// re-initialisation wipes the module and makes the inverters find it again, and field
+// threads show inverters going quiet after one (read-APSystems-YC600-QS1-DS3 #23,
+// RPI-APS-inverters #77).
 //
 // Knows nothing about APsystems payloads: the broadcast payload is opaque configuration, and
 // the endpoint and framing defaults are simply the values every known host uses.
@@ -61,6 +70,13 @@ struct RecoveryPolicy {
   unsigned max_attempts = 5;                    // per recover() call
 };
 
+// UTIL_GET_DEVICE_INFO tries before a module is called down: a lost or garbled reply is not a
+// dead module (ESP32-ECU checkCoordinator(): 3 tries, 700 ms apart).
+struct HealthPolicy {
+  unsigned attempts = 3;
+  std::chrono::milliseconds gap{700};
+};
+
 struct CoordinatorConfig {
   Ieee ieee{};                                // written to NV EXTADDR, wire order
   std::uint16_t pan_id = 0;                   // NV PANID
@@ -71,6 +87,7 @@ struct CoordinatorConfig {
   transport::ResetTiming reset_timing;
   StepTimeouts timeouts;
   RecoveryPolicy recovery;
+  HealthPolicy health;
   bool ping_before_health_check = false;      // SYS_PING first, as ESPHome does
 };
 
@@ -84,6 +101,7 @@ struct Health {
 };
 
 struct CoordinatorStats {
+  std::uint64_t adoptions = 0;  // bring_up() calls that found the module up and left it so
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;
   std::uint64_t health_checks = 0;
@@ -91,7 +109,13 @@ struct CoordinatorStats {
   std::uint64_t recovery_attempts = 0;  // start() calls made by recover()
   std::uint64_t recoveries = 0;         // recover() calls that succeeded
   std::uint64_t recovery_failures = 0;  // recover() calls that gave up
+  std::uint64_t hard_resets = 0;        // reset-line pulses
   unsigned consecutive_failures = 0;    // drives the back-off; 0 after any success
+};
+
+enum class BringUp : std::uint8_t {
+  Adopted,  // already up with our IEEE as coordinator: no reset, no NV write
+  Started,  // the whole start sequence ran
 };
 
 // Delay before the next attempt after `consecutive_failures` failed ones (>= 1):
@@ -108,8 +132,22 @@ class Coordinator {
   // PANID): ZB_WRITE_CONFIGURATION answered status 0x01 (failure)", with the cause's code.
   util::Status start(StartMode mode);
 
-  // UTIL_GET_DEVICE_INFO (optionally SYS_PING first): up when the status is 0, the IEEE is
-  // ours and the state is 9.
+  // Health check first; a module up with our IEEE in state 9 is adopted (only its endpoint
+  // is registered again, see register_endpoint()), anything else gets start(mode). Pairing
+  // mode always starts: the inverters must not hear the normal-operation broadcast before
+  // they are paired, and an adopted module may have sent it.
+  util::Result<BringUp> bring_up(StartMode mode = StartMode::Normal);
+
+  // AF_REGISTER of our endpoint on a running module. The registration lives in the module's
+  // RAM: a module that reset itself and came back up from NV has lost it, and then refuses
+  // every AF_DATA_REQUEST with status 0x02 (read-APSystems-YC600-QS1-DS3 #2, "FE0164010266"
+  // after a cold boot, cured by INIT_N). Registering again is harmless: 0x00 means it was
+  // missing, 0xB8 (ZApsDuplicateEntry) that it is still there; both leave it registered.
+  // Sets *was_missing when given.
+  util::Status register_endpoint(bool* was_missing = nullptr);
+
+  // UTIL_GET_DEVICE_INFO (optionally SYS_PING first), tried health.attempts times while no
+  // (or a garbled) reply comes: up when the status is 0, the IEEE is ours and the state is 9.
   Health health_check();
 
   // start(mode) until it succeeds, at most recovery.max_attempts times, sleeping
@@ -120,6 +158,15 @@ class Coordinator {
   // The normal-operation broadcast alone (also sent after a successful pairing).
   util::Status send_normal_op_broadcast();
 
+  // True after a successful start, adoption or health check, false after a failed one: what
+  // a new engine on the same module may rely on without touching it.
+  [[nodiscard]] bool known_up() const noexcept { return known_up_; }
+  // False when the module can only be reset by SYS_RESET_REQ, which a frozen module ignores.
+  [[nodiscard]] bool has_reset_line() const noexcept { return reset_line_ != nullptr && reset_line_->present(); }
+  // What the last start() or bring_up() let pass without failing (a refused normal-operation
+  // broadcast, a lost endpoint registered again), for the journal.
+  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+
   [[nodiscard]] const CoordinatorStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const CoordinatorConfig& config() const noexcept { return config_; }
 
@@ -128,6 +175,8 @@ class Coordinator {
   util::Status soft_reset();
   util::Status start_network();
   util::Status verify_device();
+  util::Status send_normal_op_tolerant();
+  Health check_once();
   // nullopt when `info` shows a healthy coordinator.
   [[nodiscard]] std::optional<std::pair<HealthFault, util::Error>> check(const UtilGetDeviceInfoRsp& info) const;
 
@@ -136,6 +185,8 @@ class Coordinator {
   CoordinatorConfig config_;
   transport::Sleeper sleeper_;
   CoordinatorStats stats_;
+  bool known_up_ = false;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace apsecu::znp

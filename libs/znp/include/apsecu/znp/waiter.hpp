@@ -91,6 +91,8 @@ class Registry {
   void fail_all(const util::Error& error);
   void clear_failure();
   void forget_late();
+  // Drops the tombstones that would swallow `sample`.
+  void forget_late_like(const unpi::Frame& sample);
 
   [[nodiscard]] std::uint64_t timeouts() const;
   [[nodiscard]] std::uint64_t late() const;
