@@ -12,7 +12,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
+#include <string_view>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -35,10 +37,15 @@ struct CycleFigures {
 
 class Collector final : public engine::EngineListener {
  public:
+  explicit Collector(bool verbose) : verbose_(verbose) {}
   void on_cycle(const engine::CycleReport& r) override {
     std::lock_guard lock(mutex_);
     last_ = {};
     for (const auto& p : r.polls) {
+      if (verbose_ && !p.result.ok()) {
+        std::fprintf(stderr, "  %s: %s %s\n", p.serial.str().c_str(), std::string(engine::outcome_name(p.result.outcome)).c_str(),
+                     p.result.detail.c_str());
+      }
       ++last_.polls;
       if (p.result.ok()) ++last_.stored;
       last_.radio_s += std::chrono::duration<double>(p.result.elapsed).count();
@@ -50,9 +57,12 @@ class Collector final : public engine::EngineListener {
   }
 
  private:
+  bool verbose_;
   std::mutex mutex_;
   CycleFigures last_;
 };
+
+bool g_verbose = false;  // --verbose: every failed poll on standard error
 
 std::vector<emulator::InverterConfig> fleet_of(std::size_t n) {
   std::vector<emulator::InverterConfig> out;
@@ -111,7 +121,7 @@ RunResult run(std::size_t inverters, double noise_rate, std::chrono::millisecond
     specs.push_back(s);
   }
   fleet::Fleet fleet(specs, fleet::FleetPolicy{});
-  Collector collector;
+  Collector collector(g_verbose);
   engine::EngineSettings settings;
   settings.poll_interval = 24h;  // only the jobs' cycles (and the one on entering the window)
   settings.health_interval = 24h;
@@ -159,9 +169,18 @@ CycleFigures total(const RunResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int noisy_cycles = argc > 1 ? std::atoi(argv[1]) : 20;
+  int noisy_cycles = 20;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--verbose") {
+      g_verbose = true;
+    } else {
+      noisy_cycles = std::atoi(argv[i]);
+    }
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   bool ok = true;
 
+  if (std::getenv("BENCH_NOISE_ONLY") == nullptr) {
   std::printf("== a cycle of 64 inverters, clean link, realistic module timing\n");
   std::printf("%-34s %10s %10s %8s %8s\n", "pause between inverters", "cycle s", "radio s", "ratio", "stored");
   for (const auto gap : {250ms, 0ms}) {
@@ -173,6 +192,7 @@ int main(int argc, char** argv) {
                 t.radio_s > 0 ? t.wall_s / t.radio_s : 0.0, t.stored, t.polls);
   }
 
+  }
   std::printf("\n== 9 inverters, line noise on 5 %% of frames, %d cycles\n", noisy_cycles);
   std::printf("%-34s %10s %10s %12s %14s\n", "policy", "stored", "share", "noisy frames", "lost per noisy");
   for (const unsigned retries : {1U, 0U}) {

@@ -66,14 +66,23 @@ util::Result<unpi::Frame> Registry::wait(const std::shared_ptr<Slot>& slot, std:
   if (slot->waited) return util::make_error(Errc::Cancelled, "already waited for " + slot->match.what);
   slot->waited = true;
   const auto deadline = Clock::now() + timeout;
-  const bool done = slot->cv.wait_until(lock, deadline, [&] { return slot->frame || slot->failure; });
+  for (;;) {
+    if (slot->frame || slot->failure) break;
+    const auto now = Clock::now();
+    if (slot->held && (now >= slot->held_at + kSettle || now >= deadline)) {
+      slot->frame = std::move(slot->held);  // nothing followed it: it was ours
+      slot->held.reset();
+      break;
+    }
+    if (now >= deadline) break;
+    slot->cv.wait_until(lock, slot->held ? std::min(deadline, slot->held_at + kSettle) : deadline);
+  }
   if (slot->registered) {
     slot->registered = false;
     slots_.remove(slot);
   }
   if (slot->frame) return std::move(*slot->frame);
   if (slot->failure) return *slot->failure;
-  (void)done;
   ++timeouts_;
   if (slot->match.late_reply_is_stale) tombstones_.push_back(Tombstone{slot->match, Clock::now() + late_window_});
   return util::make_error(Errc::Timeout,
@@ -87,6 +96,15 @@ Registry::Outcome Registry::offer(const unpi::Frame& frame) {
   for (auto it = tombstones_.begin(); it != tombstones_.end(); ++it) {
     if (it->match.test(frame)) {
       tombstones_.erase(it);
+      for (auto& s : slots_) {
+        Slot& slot = *s;
+        if (!slot.frame && !slot.failure && !slot.held && slot.match.test(frame)) {
+          slot.held = frame;
+          slot.held_at = now;
+          slot.cv.notify_all();
+          return Outcome::Delivered;
+        }
+      }
       ++late_;
       return Outcome::Late;
     }
@@ -94,6 +112,10 @@ Registry::Outcome Registry::offer(const unpi::Frame& frame) {
   for (auto it = slots_.begin(); it != slots_.end(); ++it) {
     Slot& slot = **it;
     if (!slot.frame && !slot.failure && slot.match.test(frame)) {
+      if (slot.held) {  // the held one was the old request's late answer
+        slot.held.reset();
+        ++late_;
+      }
       slot.frame = frame;
       // Stays registered until wait()/cancel() so ready() and wait() see the frame; it no
       // longer matches anything because it already holds one.

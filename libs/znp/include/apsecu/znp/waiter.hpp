@@ -8,6 +8,13 @@
 // arrives late is dropped and counted instead of being handed to the next waiter for the same
 // kind of frame. SRSPs carry no sequence number, so without this a late answer to one request
 // would be taken as the answer to the next (the module answers strictly in order).
+//
+// But a timed-out answer is far more often lost (line noise) than late, and then the frame
+// that meets the tombstone is the next request's own answer: dropping it made that request
+// time out too, leave its own tombstone, and so on for every request after it. So a frame
+// that meets a tombstone while a newer waiter wants it is held for that waiter: if a second
+// matching frame follows within the settle time, the held one was the late answer (dropped,
+// counted) and the second is delivered; otherwise the held one was this request's own.
 
 #include <chrono>
 #include <condition_variable>
@@ -65,6 +72,8 @@ namespace detail {
 struct Slot {
   Match match;
   std::optional<unpi::Frame> frame;
+  std::optional<unpi::Frame> held;  // met a tombstone: late for the old request, or ours
+  std::chrono::steady_clock::time_point held_at;
   std::optional<util::Error> failure;
   std::condition_variable cv;
   bool registered = true;
@@ -75,6 +84,9 @@ struct Slot {
 class Registry {
  public:
   using Clock = std::chrono::steady_clock;
+  // How long a held frame waits for a second one that would show it was a late answer: the
+  // module writes its answers back to back, a few milliseconds apart.
+  static constexpr std::chrono::milliseconds kSettle{150};
   explicit Registry(std::chrono::milliseconds late_window) : late_window_(late_window) {}
 
   std::shared_ptr<Slot> add(Match match);
