@@ -13,6 +13,7 @@
 #include "apsecu/emulator/emulator.hpp"
 #include "apsecu/engine/radio.hpp"
 #include "apsecu/engine/setup.hpp"
+#include "bench_fleet.hpp"
 #include "apsecu/znp/coordinator.hpp"
 
 namespace {
@@ -36,23 +37,6 @@ double percentile(std::vector<double> v, double p) {
   return v[idx];
 }
 
-std::vector<emulator::InverterConfig> fleet_of(std::size_t n) {
-  std::vector<emulator::InverterConfig> out;
-  const aps::Model models[] = {aps::Model::Yc600, aps::Model::Qs1, aps::Model::Ds3};
-  const char* prefixes[] = {"40800", "80100", "70300"};
-  for (std::size_t i = 0; i < n; ++i) {
-    emulator::InverterConfig c;
-    c.model = models[i % 3];
-    char serial[16];
-    std::snprintf(serial, sizeof serial, "%s%07zu", prefixes[i % 3], 1000 + i);
-    c.serial = serial;
-    c.short_address = static_cast<std::uint16_t>(0x1000 + i);
-    c.paired = i != 0;  // the first one is paired during the bench
-    out.push_back(c);
-  }
-  return out;
-}
-
 }  // namespace
 
 int main() {
@@ -61,7 +45,7 @@ int main() {
   emulator::EmulatorConfig cfg;
   cfg.start = clock.now();
   cfg.timing_scale = emulator::kRealisticTiming;
-  cfg.inverters = fleet_of(kInverters);
+  cfg.inverters = bench::fleet_of(kInverters, false);  // the first one is paired during the bench
   auto emu = emulator::Emulator::create(cfg, clock);
   if (!emu) {
     std::fprintf(stderr, "emulator: %s\n", emu.error().describe().c_str());

@@ -22,6 +22,7 @@
 #include "apsecu/emulator/emulator.hpp"
 #include "apsecu/engine/engine.hpp"
 #include "apsecu/engine/setup.hpp"
+#include "bench_fleet.hpp"
 
 namespace {
 using namespace apsecu;
@@ -64,23 +65,6 @@ class Collector final : public engine::EngineListener {
 
 bool g_verbose = false;  // --verbose: every failed poll on standard error
 
-std::vector<emulator::InverterConfig> fleet_of(std::size_t n) {
-  std::vector<emulator::InverterConfig> out;
-  const aps::Model models[] = {aps::Model::Yc600, aps::Model::Qs1, aps::Model::Ds3};
-  const char* prefixes[] = {"40800", "80100", "70300"};
-  for (std::size_t i = 0; i < n; ++i) {
-    emulator::InverterConfig c;
-    c.model = models[i % 3];
-    char serial[16];
-    std::snprintf(serial, sizeof serial, "%s%07zu", prefixes[i % 3], 1000 + i);
-    c.serial = serial;
-    c.short_address = static_cast<std::uint16_t>(0x1000 + i);
-    c.paired = true;
-    out.push_back(c);
-  }
-  return out;
-}
-
 struct RunResult {
   std::vector<CycleFigures> cycles;
   std::uint64_t noisy_frames = 0;
@@ -97,7 +81,7 @@ RunResult run(std::size_t inverters, double noise_rate, std::chrono::millisecond
   cfg.timing_scale = emulator::kRealisticTiming;
   cfg.location = {52.1, 5.3};
   cfg.cloudiness = 0;
-  cfg.inverters = fleet_of(inverters);
+  cfg.inverters = bench::fleet_of(inverters, true);
   cfg.faults.noise_rate = noise_rate;
   auto emu = emulator::Emulator::create(cfg, clock);
   if (!emu) {

@@ -18,21 +18,13 @@
 #include "apsecu/transport/reset_line.hpp"
 #include "apsecu/transport/spec.hpp"
 
+#include "stepped_clock.hpp"
+
 namespace {
 using namespace apsecu;
 using namespace std::chrono_literals;
 
-// Simulated wall time that moves only when the test says so; latencies run in real time.
-class SteppedClock final : public util::Clock {
- public:
-  explicit SteppedClock(util::WallTime start) : ns_(start.time_since_epoch().count()) {}
-  [[nodiscard]] util::WallTime now() const override { return util::WallTime(util::WallTime::duration(ns_.load())); }
-  [[nodiscard]] util::SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
-  void advance(std::chrono::seconds d) { ns_ += std::chrono::duration_cast<util::WallTime::duration>(d).count(); }
-
- private:
-  std::atomic<util::WallTime::rep> ns_;
-};
+using apsecu::testing::SteppedClock;
 
 struct SentFrame {
   std::uint8_t cmd0 = 0;

@@ -17,25 +17,13 @@
 #include "apsecu/transport/spec.hpp"
 #include "apsecu/znp/coordinator.hpp"
 
+#include "stepped_clock.hpp"
+
 namespace {
 using namespace apsecu;
 using namespace std::chrono_literals;
 
-// Simulated wall time that moves only when the test says so, so the emulator's state at the
-// moment of a poll can be compared exactly; latencies still run on the real steady clock.
-class SteppedClock final : public util::Clock {
- public:
-  explicit SteppedClock(util::WallTime start) : ns_(start.time_since_epoch().count()) {}
-  [[nodiscard]] util::WallTime now() const override { return util::WallTime(util::WallTime::duration(ns_.load())); }
-  [[nodiscard]] util::SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
-  void advance(std::chrono::seconds d) {
-    ns_ += std::chrono::duration_cast<util::WallTime::duration>(d).count();
-  }
-  void set(util::WallTime t) { ns_ = t.time_since_epoch().count(); }
-
- private:
-  std::atomic<util::WallTime::rep> ns_;
-};
+using apsecu::testing::SteppedClock;
 
 struct Host {
   std::unique_ptr<transport::Transport> serial;

@@ -20,20 +20,13 @@
 #include "apsecu/transport/spec.hpp"
 #include "apsecu/znp/coordinator.hpp"
 
+#include "stepped_clock.hpp"
+
 namespace {
 using namespace apsecu;
 using namespace std::chrono_literals;
 
-class SteppedClock final : public util::Clock {
- public:
-  explicit SteppedClock(util::WallTime start) : ns_(start.time_since_epoch().count()) {}
-  [[nodiscard]] util::WallTime now() const override { return util::WallTime(util::WallTime::duration(ns_.load())); }
-  [[nodiscard]] util::SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
-  void advance(std::chrono::seconds d) { ns_ += std::chrono::duration_cast<util::WallTime::duration>(d).count(); }
-
- private:
-  std::atomic<util::WallTime::rep> ns_;
-};
+using apsecu::testing::SteppedClock;
 
 const aps::Serial kDs3 = *aps::Serial::parse("703000021300");
 const aps::Serial kYc600 = *aps::Serial::parse("408000158215");

@@ -195,12 +195,22 @@ void Engine::run_cycle(util::WallTime now, std::optional<aps::Serial> only) {
   int module_failures = 0;
   int attempted = 0;
   int answered = 0;
+  int module_failures_in_a_row = 0;
   for (const auto& spec : fleet_.specs()) {
     if (only && !(spec.serial == *only)) continue;
     if (!spec.short_address) continue;  // not paired yet
     if (attempted > 0) settings_.sleep(settings_.poll_gap);
     ++attempted;
-    auto result = poll_with_retry(spec);
+    // Two inverters in a row failed at the module, each after its retry: the module itself is
+    // silent (a freeze). Asking the rest only delays the health check that cures it.
+    PollResult result;
+    if (module_failures_in_a_row >= 2) {
+      result.outcome = PollOutcome::NoConfirm;
+      result.detail = "not polled: the module did not answer the two inverters before it";
+    } else {
+      result = poll_with_retry(spec);
+    }
+    module_failures_in_a_row = module_failure(result.outcome) ? module_failures_in_a_row + 1 : 0;
     const auto when = clock_.now();
     InverterPoll p{spec.serial, when, std::move(result), std::nullopt};
     if (p.result.ok()) {
